@@ -1,0 +1,159 @@
+package io.switchboard.admin.boundary;
+
+import io.switchboard.catalog.control.ModelStore;
+import io.switchboard.catalog.entity.CatalogModel;
+import io.switchboard.catalog.entity.EngineType;
+import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.boundary.JsonRequest;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.util.regex.Pattern;
+
+/** The model catalog: what can be served, how its engine starts, what it costs. */
+@RequestScoped
+@Path("admin/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelsResource {
+
+    /** Names appear in URLs and in clients' {@code model} field: no slashes or spaces. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
+    private static final String RESERVED_ALIAS = "auto";
+
+    @Inject
+    ModelStore models;
+
+    @POST
+    public Response create(InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        CatalogModel model = new CatalogModel();
+        model.setName(name(request));
+        model.setModelId(request.has("model_id") ? request.requiredString("model_id", 400) : model.getName());
+        if (request.optionalDecimal("gpu_memory_gib", BigDecimal.ZERO) == null) {
+            throw ApiException.invalid("gpu_memory_gib", "Missing required parameter: 'gpu_memory_gib'.");
+        }
+        if (request.optionalInt("max_model_len", 1, Integer.MAX_VALUE) == null) {
+            throw ApiException.invalid("max_model_len", "Missing required parameter: 'max_model_len'.");
+        }
+        apply(request, model);
+        requireUrlForRemote(model);
+        return Response.status(Response.Status.CREATED).entity(ModelView.of(models.create(model))).build();
+    }
+
+    @GET
+    public DataList<ModelView> list() {
+        return new DataList<>(models.all().stream().map(ModelView::of).toList());
+    }
+
+    @GET
+    @Path("{name}")
+    public ModelView get(@PathParam("name") String name) {
+        return ModelView.of(models.find(name));
+    }
+
+    @PATCH
+    @Path("{name}")
+    public ModelView update(@PathParam("name") String name, InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        String newName = request.has("name") ? name(request) : null;
+        String modelId = request.has("model_id") ? request.requiredString("model_id", 400) : null;
+        return ModelView.of(models.update(name, model -> {
+            if (newName != null) model.setName(newName);
+            if (modelId != null) model.setModelId(modelId);
+            apply(request, model);
+            requireUrlForRemote(model);
+        }));
+    }
+
+    @POST
+    @Path("{name}/disable")
+    public ModelView disable(@PathParam("name") String name) {
+        return ModelView.of(models.update(name, model -> model.setEnabled(false)));
+    }
+
+    private static String name(JsonRequest request) {
+        String name = request.requiredString("name", 200);
+        if (!NAME.matcher(name).matches()) {
+            throw ApiException.invalid("name", "'name' may hold letters, digits, '.', '_', ':' and '-' and must "
+                    + "start with a letter or digit.");
+        }
+        if (name.equals(RESERVED_ALIAS)) throw ApiException.invalid("name", "'auto' is reserved for routing.");
+        return name;
+    }
+
+    /** Applies the optional fields that are present (absent fields keep their value). */
+    private static void apply(JsonRequest request, CatalogModel model) {
+        if (request.has("engine")) {
+            EngineType engine = EngineType.fromWireName(request.requiredString("engine", 20));
+            if (engine == null) throw ApiException.invalid("engine", "'engine' must be one of 'vllm', 'sim', 'remote'.");
+            model.setEngine(engine);
+        }
+        if (request.has("gpu_memory_gib")) {
+            BigDecimal gib = request.optionalDecimal("gpu_memory_gib", BigDecimal.ZERO);
+            if (gib == null || gib.signum() <= 0) {
+                throw ApiException.invalid("gpu_memory_gib", "'gpu_memory_gib' must be a positive number.");
+            }
+            model.setGpuMemoryGib(gib);
+        }
+        if (request.has("max_model_len")) {
+            Integer length = request.optionalInt("max_model_len", 1, Integer.MAX_VALUE);
+            if (length == null) throw ApiException.invalid("max_model_len", "'max_model_len' must not be null.");
+            model.setMaxModelLen(length);
+        }
+        if (request.has("quantization")) model.setQuantization(request.optionalString("quantization", 40));
+        if (request.has("extra_args")) {
+            var args = request.optionalStringList("extra_args", 1000);
+            model.setExtraArgs(args == null ? java.util.List.of() : args);
+        }
+        if (request.has("pinned")) model.setPinned(flag(request, "pinned"));
+        if (request.has("enabled")) model.setEnabled(flag(request, "enabled"));
+        if (request.has("sleep_enabled")) model.setSleepEnabled(flag(request, "sleep_enabled"));
+        if (request.has("url")) model.setUrl(url(request));
+        if (request.has("price_input_per_mtok")) {
+            model.setPriceInputPerMtok(price(request, "price_input_per_mtok"));
+        }
+        if (request.has("price_output_per_mtok")) {
+            model.setPriceOutputPerMtok(price(request, "price_output_per_mtok"));
+        }
+    }
+
+    private static boolean flag(JsonRequest request, String name) {
+        Boolean value = request.optionalBoolean(name);
+        if (value == null) throw ApiException.invalid(name, "'" + name + "' must be true or false.");
+        return value;
+    }
+
+    private static BigDecimal price(JsonRequest request, String name) {
+        BigDecimal value = request.optionalDecimal(name, BigDecimal.ZERO);
+        return value == null ? BigDecimal.ZERO : value;
+    }
+
+    private static String url(JsonRequest request) {
+        String url = request.optionalString("url", 1000);
+        if (url == null) return null;
+        try {
+            URI uri = URI.create(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return url;
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw ApiException.invalid("url", "'url' must be an http(s) URL such as http://gpu-host-1:8000.");
+    }
+
+    private static void requireUrlForRemote(CatalogModel model) {
+        if (model.getEngine() == EngineType.REMOTE && model.getUrl() == null) {
+            throw ApiException.invalid("url", "A model with engine 'remote' needs the 'url' of its vLLM server.");
+        }
+    }
+}

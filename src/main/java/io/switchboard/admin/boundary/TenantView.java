@@ -1,0 +1,20 @@
+package io.switchboard.admin.boundary;
+
+import io.switchboard.tenancy.entity.Tenant;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** A tenant as the admin API shows it (snake_case on the wire). */
+public record TenantView(long id, String name, String status, Integer rpmLimit, Long tpmLimit, Integer maxConcurrency,
+                         Long dailyTokenBudget, Long monthlyTokenBudget, BigDecimal monthlySpendLimit,
+                         List<String> allowedModels, Instant createdAt, Instant updatedAt) {
+
+    static TenantView of(Tenant tenant) {
+        return new TenantView(tenant.getId(), tenant.getName(), tenant.getStatus().name().toLowerCase(),
+                tenant.getRpmLimit(), tenant.getTpmLimit(), tenant.getMaxConcurrency(), tenant.getDailyTokenBudget(),
+                tenant.getMonthlyTokenBudget(), tenant.getMonthlySpendLimit(), tenant.getAllowedModels(),
+                tenant.getCreatedAt(), tenant.getUpdatedAt());
+    }
+}

@@ -1,0 +1,123 @@
+package io.switchboard.admin.boundary;
+
+import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.boundary.JsonRequest;
+import io.switchboard.tenancy.control.ApiKeyStore;
+import io.switchboard.tenancy.control.TenantStore;
+import io.switchboard.tenancy.entity.Tenant;
+import io.switchboard.tenancy.entity.TenantStatus;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PATCH;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.io.InputStream;
+import java.math.BigDecimal;
+
+/** Tenants, their quotas and their API keys. */
+@RequestScoped
+@Path("admin/tenants")
+@Produces(MediaType.APPLICATION_JSON)
+public class TenantsResource {
+
+    @Inject
+    TenantStore tenants;
+
+    @Inject
+    ApiKeyStore keys;
+
+    @POST
+    public Response create(InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        Tenant tenant = new Tenant();
+        tenant.setName(request.requiredString("name", 200));
+        applyQuotas(request, tenant);
+        return Response.status(Response.Status.CREATED).entity(TenantView.of(tenants.create(tenant))).build();
+    }
+
+    @GET
+    public DataList<TenantView> list() {
+        return new DataList<>(tenants.all().stream().map(TenantView::of).toList());
+    }
+
+    @GET
+    @Path("{id}")
+    public TenantView get(@PathParam("id") long id) {
+        return TenantView.of(tenants.find(id));
+    }
+
+    /** Changes only the fields present; a quota set to null becomes unlimited. */
+    @PATCH
+    @Path("{id}")
+    public TenantView update(@PathParam("id") long id, InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        String name = request.has("name") ? request.requiredString("name", 200) : null;
+        TenantStatus status = request.has("status") ? status(request) : null;
+        return TenantView.of(tenants.update(id, tenant -> {
+            if (name != null) tenant.setName(name);
+            if (status != null) tenant.setStatus(status);
+            applyQuotas(request, tenant);
+        }));
+    }
+
+    @POST
+    @Path("{id}/disable")
+    public TenantView disable(@PathParam("id") long id) {
+        return TenantView.of(tenants.disable(id));
+    }
+
+    @POST
+    @Path("{id}/keys")
+    public Response createKey(@PathParam("id") long id, InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        String name = request.has("name") ? request.requiredString("name", 200) : "default";
+        ApiKeyStore.IssuedKey issued = keys.issue(id, name, request.optionalInstant("expires_at"));
+        return Response.status(Response.Status.CREATED).entity(ApiKeyView.of(issued.apiKey(), issued.key())).build();
+    }
+
+    @GET
+    @Path("{id}/keys")
+    public DataList<ApiKeyView> listKeys(@PathParam("id") long id) {
+        return new DataList<>(keys.ofTenant(id).stream().map(key -> ApiKeyView.of(key, null)).toList());
+    }
+
+    @DELETE
+    @Path("{id}/keys/{keyId}")
+    public ApiKeyView revokeKey(@PathParam("id") long id, @PathParam("keyId") long keyId) {
+        return ApiKeyView.of(keys.revoke(id, keyId), null);
+    }
+
+    private static void applyQuotas(JsonRequest request, Tenant tenant) {
+        if (request.has("rpm_limit")) tenant.setRpmLimit(request.optionalInt("rpm_limit", 0, Integer.MAX_VALUE));
+        if (request.has("tpm_limit")) tenant.setTpmLimit(request.optionalLong("tpm_limit", 0, Long.MAX_VALUE));
+        if (request.has("max_concurrency")) {
+            tenant.setMaxConcurrency(request.optionalInt("max_concurrency", 0, Integer.MAX_VALUE));
+        }
+        if (request.has("daily_token_budget")) {
+            tenant.setDailyTokenBudget(request.optionalLong("daily_token_budget", 0, Long.MAX_VALUE));
+        }
+        if (request.has("monthly_token_budget")) {
+            tenant.setMonthlyTokenBudget(request.optionalLong("monthly_token_budget", 0, Long.MAX_VALUE));
+        }
+        if (request.has("monthly_spend_limit")) {
+            tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO));
+        }
+        if (request.has("allowed_models")) tenant.setAllowedModels(request.optionalStringList("allowed_models", 200));
+    }
+
+    private static TenantStatus status(JsonRequest request) {
+        String status = request.requiredString("status", 20);
+        return switch (status) {
+            case "active" -> TenantStatus.ACTIVE;
+            case "disabled" -> TenantStatus.DISABLED;
+            default -> throw ApiException.invalid("status", "'status' must be 'active' or 'disabled'.");
+        };
+    }
+}

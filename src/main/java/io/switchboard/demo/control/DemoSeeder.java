@@ -1,0 +1,106 @@
+package io.switchboard.demo.control;
+
+import io.switchboard.catalog.control.ModelStore;
+import io.switchboard.catalog.entity.CatalogModel;
+import io.switchboard.catalog.entity.EngineType;
+import io.switchboard.tenancy.control.ApiKeyStore;
+import io.switchboard.tenancy.control.ApiKeys;
+import io.switchboard.tenancy.control.TenantStore;
+import io.switchboard.tenancy.entity.Tenant;
+import jakarta.annotation.PostConstruct;
+import jakarta.ejb.DependsOn;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * For {@code ./switchboard run}: on an empty database, a demo tenant with one API key and a
+ * catalog of simulated models (the seed article's 8B chat, 32B code and 70B reasoning models).
+ * The key goes to a file only its owner can read, never to the log; the run script prints it.
+ */
+@Singleton
+@Startup
+@DependsOn("SchemaMigrator")
+public class DemoSeeder {
+
+    private static final Logger LOG = Logger.getLogger(DemoSeeder.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "switchboard.demo.seed", defaultValue = "false")
+    boolean seed;
+
+    @Inject
+    @ConfigProperty(name = "switchboard.demo.key-file", defaultValue = "")
+    String keyFile;
+
+    @Inject
+    TenantStore tenants;
+
+    @Inject
+    ApiKeyStore keys;
+
+    @Inject
+    ModelStore models;
+
+    @PostConstruct
+    @TransactionAttribute(TransactionAttributeType.REQUIRED)
+    void seedEmptyDatabase() {
+        if (!seed || tenants.count() > 0) return;
+        Tenant demo = new Tenant();
+        demo.setName("demo");
+        tenants.create(demo);
+        String key = ApiKeys.generate();
+        keys.issue(demo, "demo key", null, key);
+        if (models.all().isEmpty()) {
+            demoCatalog().forEach(models::create);
+        }
+        if (!keyFile.isBlank()) writeOwnerOnly(Path.of(keyFile), key);
+        LOG.info("Seeded the empty database with a demo tenant and a catalog of simulated models");
+    }
+
+    private static List<CatalogModel> demoCatalog() {
+        return List.of(
+                model("chat-8b", "meta-llama/Llama-3.1-8B-Instruct", "16", 8192, null, true, "0.10", "0.20"),
+                model("code-32b", "Qwen/Qwen2.5-Coder-32B-Instruct", "40", 16384, "fp8", false, "0.50", "1.50"),
+                model("reason-70b", "meta-llama/Llama-3.3-70B-Instruct", "72", 16384, "fp8", false, "0.90", "2.70"));
+    }
+
+    private static CatalogModel model(String name, String modelId, String gib, int maxModelLen, String quantization,
+                                      boolean pinned, String priceIn, String priceOut) {
+        CatalogModel model = new CatalogModel();
+        model.setName(name);
+        model.setEngine(EngineType.SIM);
+        model.setModelId(modelId);
+        model.setGpuMemoryGib(new BigDecimal(gib));
+        model.setMaxModelLen(maxModelLen);
+        model.setQuantization(quantization);
+        model.setPinned(pinned);
+        model.setSleepEnabled(true);
+        model.setPriceInputPerMtok(new BigDecimal(priceIn));
+        model.setPriceOutputPerMtok(new BigDecimal(priceOut));
+        return model;
+    }
+
+    private static void writeOwnerOnly(Path file, String key) {
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(file, key + "\n", StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo key to " + file, e);
+        }
+    }
+}

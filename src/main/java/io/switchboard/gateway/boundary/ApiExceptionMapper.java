@@ -1,0 +1,83 @@
+package io.switchboard.gateway.boundary;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.Json;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import jakarta.ws.rs.ext.ExceptionMapper;
+import jakarta.ws.rs.ext.Provider;
+
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one place that writes error bodies: {@code {"error": {"message", "type", "param", "code"}}}
+ * with OpenAI's status codes. A failure that is not an {@link ApiException} is our fault: it is
+ * logged with its request id and answered 500 without internals.
+ */
+@Provider
+@ApplicationScoped
+public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
+
+    private static final Logger LOG = Logger.getLogger(ApiExceptionMapper.class.getName());
+
+    @Context
+    UriInfo uriInfo;
+
+    @Context
+    jakarta.ws.rs.core.Request request;
+
+    @Override
+    public Response toResponse(Throwable failure) {
+        ApiException error = asApiException(failure);
+        if (error.status() >= 500) {
+            LOG.log(Level.SEVERE, "Request failed: " + error.getMessage(), failure);
+        }
+        Response.ResponseBuilder response = Response.status(error.status())
+                .type(MediaType.APPLICATION_JSON_TYPE)
+                .entity(body(error).build().toString());
+        error.headers().forEach(response::header);
+        return response.build();
+    }
+
+    static JsonObjectBuilder body(ApiException error) {
+        JsonObjectBuilder inner = Json.createObjectBuilder()
+                .add("message", error.getMessage())
+                .add("type", error.type());
+        if (error.param() == null) inner.addNull("param"); else inner.add("param", error.param());
+        if (error.code() == null) inner.addNull("code"); else inner.add("code", error.code());
+        return Json.createObjectBuilder().add("error", inner);
+    }
+
+    private ApiException asApiException(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ApiException api) return api;
+            if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
+        }
+        if (failure instanceof NotFoundException) {
+            return ApiException.notFound("unknown_url", "Unknown request URL: " + request.getMethod() + " /"
+                    + stripSlash(uriInfo.getPath()) + ". Please check the URL for typos.");
+        }
+        if (failure instanceof NotAllowedException) {
+            return new ApiException(405, ApiException.INVALID_REQUEST, "method_not_allowed", null,
+                    "Method " + request.getMethod() + " is not allowed on /" + stripSlash(uriInfo.getPath()) + ".");
+        }
+        if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
+            int status = web.getResponse().getStatus();
+            return new ApiException(status, ApiException.INVALID_REQUEST, null, null,
+                    web.getMessage() == null ? "The request could not be processed." : web.getMessage());
+        }
+        return new ApiException(500, "server_error", null, null,
+                "The server had an error while processing your request. Sorry about that!");
+    }
+
+    private static String stripSlash(String path) {
+        return path.startsWith("/") ? path.substring(1) : path;
+    }
+}

@@ -1,0 +1,182 @@
+package io.switchboard.gateway.boundary;
+
+import jakarta.json.Json;
+import jakarta.json.JsonException;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.stream.JsonParsingException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A request body read as a JSON object, with typed accessors that answer 400 naming the field
+ * at fault, as OpenAI does. Unknown fields are ignored. "Absent" and "null" are told apart
+ * ({@link #has}) so that PATCH can set a limit back to unlimited.
+ */
+public final class JsonRequest {
+
+    private final JsonObject json;
+
+    private JsonRequest(JsonObject json) {
+        this.json = json;
+    }
+
+    public static JsonRequest parse(InputStream body) {
+        if (body == null) throw notJson();
+        try (JsonReader reader = Json.createReader(body)) {
+            JsonValue value = reader.readValue();
+            if (value.getValueType() != JsonValue.ValueType.OBJECT) {
+                throw ApiException.invalid(null, "The request body must be a JSON object.");
+            }
+            return new JsonRequest(value.asJsonObject());
+        } catch (JsonParsingException e) {
+            throw notJson();
+        } catch (JsonException e) {
+            if (tooLarge(e) != null) throw ApiException.tooLarge(tooLarge(e).limitBytes());
+            throw notJson();
+        }
+    }
+
+    public static JsonRequest of(JsonObject json) {
+        return new JsonRequest(json);
+    }
+
+    private static RequestTooLargeException tooLarge(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RequestTooLargeException r) return r;
+            if (t instanceof IOException && t.getCause() == null) return null;
+        }
+        return null;
+    }
+
+    private static ApiException notJson() {
+        return ApiException.invalid(null, "We could not parse the JSON body of your request. The API expects "
+                + "a JSON payload, but what was sent was not valid JSON.");
+    }
+
+    public JsonObject json() {
+        return json;
+    }
+
+    /** True when the field is present, also when it is {@code null}. */
+    public boolean has(String name) {
+        return json.containsKey(name);
+    }
+
+    private JsonValue present(String name) {
+        JsonValue value = json.get(name);
+        return value == null || value.getValueType() == JsonValue.ValueType.NULL ? null : value;
+    }
+
+    public String requiredString(String name, int maxLength) {
+        String value = optionalString(name, maxLength);
+        if (value == null) throw ApiException.invalid(name, "Missing required parameter: '" + name + "'.");
+        return value;
+    }
+
+    /** A non-blank string of at most {@code maxLength} characters, or null when absent or null. */
+    public String optionalString(String name, int maxLength) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (!(value instanceof JsonString string)) {
+            throw ApiException.invalid(name, "Invalid type for '" + name + "': expected a string.");
+        }
+        String text = string.getString();
+        if (text.isBlank()) throw ApiException.invalid(name, "'" + name + "' must not be empty.");
+        if (text.length() > maxLength) {
+            throw ApiException.invalid(name, "'" + name + "' must be at most " + maxLength + " characters long.");
+        }
+        return text;
+    }
+
+    /** A whole number within [min, max], or null when absent or null. */
+    public Long optionalLong(String name, long min, long max) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (!(value instanceof JsonNumber number) || !number.isIntegral()) {
+            throw ApiException.invalid(name, "Invalid type for '" + name + "': expected an integer.");
+        }
+        BigDecimal exact = number.bigDecimalValue();
+        if (exact.compareTo(BigDecimal.valueOf(min)) < 0 || exact.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw ApiException.invalid(name, "'" + name + "' must be between " + min + " and " + max + ".");
+        }
+        return exact.longValueExact();
+    }
+
+    public Integer optionalInt(String name, int min, int max) {
+        Long value = optionalLong(name, min, max);
+        return value == null ? null : value.intValue();
+    }
+
+    /** A number at least {@code min}, or null when absent or null. */
+    public BigDecimal optionalDecimal(String name, BigDecimal min) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (!(value instanceof JsonNumber number)) {
+            throw ApiException.invalid(name, "Invalid type for '" + name + "': expected a number.");
+        }
+        BigDecimal decimal = number.bigDecimalValue();
+        if (decimal.compareTo(min) < 0) {
+            throw ApiException.invalid(name, "'" + name + "' must be at least " + min.toPlainString() + ".");
+        }
+        return decimal;
+    }
+
+    public Boolean optionalBoolean(String name) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (value == JsonValue.TRUE) return true;
+        if (value == JsonValue.FALSE) return false;
+        throw ApiException.invalid(name, "Invalid type for '" + name + "': expected a boolean.");
+    }
+
+    /** A list of non-blank strings, or null when absent or null. */
+    public List<String> optionalStringList(String name, int maxLength) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (value.getValueType() != JsonValue.ValueType.ARRAY) {
+            throw ApiException.invalid(name, "Invalid type for '" + name + "': expected an array of strings.");
+        }
+        List<String> items = new ArrayList<>();
+        int index = 0;
+        for (JsonValue item : value.asJsonArray()) {
+            String param = name + "[" + index++ + "]";
+            if (!(item instanceof JsonString string) || string.getString().isBlank()) {
+                throw ApiException.invalid(param, "Invalid value for '" + param + "': expected a non-empty string.");
+            }
+            if (string.getString().length() > maxLength) {
+                throw ApiException.invalid(param, "'" + param + "' must be at most " + maxLength + " characters long.");
+            }
+            items.add(string.getString());
+        }
+        return items;
+    }
+
+    /** An instant given as an ISO-8601 date-time or as unix seconds, or null when absent or null. */
+    public Instant optionalInstant(String name) {
+        JsonValue value = present(name);
+        if (value == null) return null;
+        if (value instanceof JsonNumber number && number.isIntegral()) {
+            return Instant.ofEpochSecond(number.longValue());
+        }
+        if (value instanceof JsonString string) {
+            try {
+                return OffsetDateTime.parse(string.getString()).toInstant();
+            } catch (DateTimeParseException e) {
+                // fall through to the error below
+            }
+        }
+        throw ApiException.invalid(name, "Invalid value for '" + name
+                + "': expected an ISO-8601 date-time with offset (2027-01-31T00:00:00Z) or unix seconds.");
+    }
+}

@@ -1,0 +1,42 @@
+package io.switchboard.gateway.boundary;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.annotation.Priority;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.PreMatching;
+import jakarta.ws.rs.ext.Provider;
+
+import java.util.UUID;
+
+/** Gives every request an id (the client's {@code x-request-id} when sane) and returns it as a header. */
+@Provider
+@ApplicationScoped
+@PreMatching
+@Priority(1)
+public class RequestIdFilter implements ContainerRequestFilter, ContainerResponseFilter {
+
+    public static final String HEADER = "x-request-id";
+    public static final String PROPERTY = "switchboard.requestId";
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String offered = request.getHeaderString(HEADER);
+        String id = offered != null && offered.matches("[A-Za-z0-9._:-]{1,128}")
+                ? offered
+                : "req_" + UUID.randomUUID().toString().replace("-", "");
+        request.setProperty(PROPERTY, id);
+    }
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        Object id = request.getProperty(PROPERTY);
+        if (id != null) response.getHeaders().putSingle(HEADER, id);
+    }
+
+    public static String of(ContainerRequestContext request) {
+        return (String) request.getProperty(PROPERTY);
+    }
+}

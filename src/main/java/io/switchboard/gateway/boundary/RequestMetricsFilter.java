@@ -1,0 +1,53 @@
+package io.switchboard.gateway.boundary;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.container.ContainerResponseFilter;
+import jakarta.ws.rs.container.ResourceInfo;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.ext.Provider;
+import org.eclipse.microprofile.metrics.MetricRegistry;
+import org.eclipse.microprofile.metrics.Tag;
+
+import java.lang.reflect.Method;
+
+/**
+ * Counts every answered request as {@code switchboard_requests_total{endpoint, method, status}}.
+ * The endpoint is the route template ({@code /admin/tenants/{id}}), never the raw path, so the
+ * number of series stays bounded whatever clients send.
+ */
+@Provider
+@ApplicationScoped
+public class RequestMetricsFilter implements ContainerResponseFilter {
+
+    @Inject
+    MetricRegistry metrics;
+
+    @Context
+    ResourceInfo resourceInfo;
+
+    @Override
+    public void filter(ContainerRequestContext request, ContainerResponseContext response) {
+        metrics.counter("switchboard_requests",
+                new Tag("endpoint", endpoint()),
+                new Tag("method", request.getMethod()),
+                new Tag("status", Integer.toString(response.getStatus()))).inc();
+    }
+
+    private String endpoint() {
+        Class<?> type = resourceInfo == null ? null : resourceInfo.getResourceClass();
+        Method method = resourceInfo == null ? null : resourceInfo.getResourceMethod();
+        if (type == null || method == null) return "unmatched";
+        return join(type.getAnnotation(Path.class), method.getAnnotation(Path.class));
+    }
+
+    private static String join(Path typePath, Path methodPath) {
+        String path = typePath == null ? "" : typePath.value();
+        if (methodPath != null) path = path + "/" + methodPath.value();
+        path = ("/" + path).replaceAll("/+", "/");
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    }
+}

@@ -1,0 +1,57 @@
+package io.switchboard.inference.boundary;
+
+import io.switchboard.catalog.control.ModelCatalog;
+import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.tenancy.boundary.Caller;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import jakarta.enterprise.context.RequestScoped;
+import jakarta.inject.Inject;
+import jakarta.json.Json;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+
+import java.time.Instant;
+
+/**
+ * {@code GET /v1/models}: the models and aliases the calling tenant may use, in OpenAI's list
+ * shape. Served from the catalog snapshot: no database round trip.
+ */
+@RequestScoped
+@Path("v1/models")
+@Produces(MediaType.APPLICATION_JSON)
+public class ModelListResource {
+
+    /** Aliases resolved by routing rules; {@code auto} always exists. */
+    static final String AUTO = "auto";
+    private static final long AUTO_CREATED = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
+
+    @Inject
+    ModelCatalog catalog;
+
+    @Inject
+    Caller caller;
+
+    @GET
+    public JsonObject list() {
+        TenantPrincipal tenant = caller.principal();
+        JsonArrayBuilder data = Json.createArrayBuilder();
+        for (ModelSpec model : catalog.enabled()) {
+            if (tenant.mayUse(model.name())) data.add(card(model.name(), model.createdAt().getEpochSecond()));
+        }
+        data.add(card(AUTO, AUTO_CREATED));
+        return Json.createObjectBuilder().add("object", "list").add("data", data).build();
+    }
+
+    private static JsonObject card(String id, long created) {
+        return Json.createObjectBuilder()
+                .add("id", id)
+                .add("object", "model")
+                .add("created", created)
+                .add("owned_by", "switchboard")
+                .build();
+    }
+}

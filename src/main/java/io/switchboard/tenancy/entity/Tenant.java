@@ -1,0 +1,106 @@
+package io.switchboard.tenancy.entity;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.NamedQuery;
+import jakarta.persistence.PrePersist;
+import jakarta.persistence.PreUpdate;
+import jakarta.persistence.Table;
+
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.List;
+
+/** A customer of the gateway with its quotas; a null limit means unlimited. */
+@Entity
+@Table(name = "tenant")
+@NamedQuery(name = Tenant.ALL, query = "SELECT t FROM Tenant t ORDER BY t.id")
+@NamedQuery(name = Tenant.COUNT, query = "SELECT COUNT(t) FROM Tenant t")
+public class Tenant {
+
+    public static final String ALL = "Tenant.all";
+    public static final String COUNT = "Tenant.count";
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    private Long id;
+
+    @Column(nullable = false, length = 200)
+    private String name;
+
+    @Enumerated(EnumType.STRING)
+    @Column(nullable = false, length = 20)
+    private TenantStatus status = TenantStatus.ACTIVE;
+
+    @Column(name = "rpm_limit")
+    private Integer rpmLimit;
+
+    @Column(name = "tpm_limit")
+    private Long tpmLimit;
+
+    @Column(name = "max_concurrency")
+    private Integer maxConcurrency;
+
+    @Column(name = "daily_token_budget")
+    private Long dailyTokenBudget;
+
+    @Column(name = "monthly_token_budget")
+    private Long monthlyTokenBudget;
+
+    @Column(name = "monthly_spend_limit", precision = 14, scale = 4)
+    private BigDecimal monthlySpendLimit;
+
+    /** Null: every enabled model. */
+    @Column(name = "allowed_models")
+    private String[] allowedModels;
+
+    @Column(name = "created_at", nullable = false)
+    private Instant createdAt;
+
+    @Column(name = "updated_at", nullable = false)
+    private Instant updatedAt;
+
+    @PrePersist
+    void onCreate() {
+        createdAt = Instant.now();
+        updatedAt = createdAt;
+    }
+
+    @PreUpdate
+    void onUpdate() {
+        updatedAt = Instant.now();
+    }
+
+    public boolean isActive() {
+        return status == TenantStatus.ACTIVE;
+    }
+
+    public Long getId() { return id; }
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public TenantStatus getStatus() { return status; }
+    public void setStatus(TenantStatus status) { this.status = status; }
+    public Integer getRpmLimit() { return rpmLimit; }
+    public void setRpmLimit(Integer rpmLimit) { this.rpmLimit = rpmLimit; }
+    public Long getTpmLimit() { return tpmLimit; }
+    public void setTpmLimit(Long tpmLimit) { this.tpmLimit = tpmLimit; }
+    public Integer getMaxConcurrency() { return maxConcurrency; }
+    public void setMaxConcurrency(Integer maxConcurrency) { this.maxConcurrency = maxConcurrency; }
+    public Long getDailyTokenBudget() { return dailyTokenBudget; }
+    public void setDailyTokenBudget(Long dailyTokenBudget) { this.dailyTokenBudget = dailyTokenBudget; }
+    public Long getMonthlyTokenBudget() { return monthlyTokenBudget; }
+    public void setMonthlyTokenBudget(Long monthlyTokenBudget) { this.monthlyTokenBudget = monthlyTokenBudget; }
+    public BigDecimal getMonthlySpendLimit() { return monthlySpendLimit; }
+    public void setMonthlySpendLimit(BigDecimal monthlySpendLimit) { this.monthlySpendLimit = monthlySpendLimit; }
+    public List<String> getAllowedModels() { return allowedModels == null ? null : List.of(allowedModels); }
+    public void setAllowedModels(List<String> allowedModels) {
+        this.allowedModels = allowedModels == null ? null : allowedModels.toArray(String[]::new);
+    }
+    public Instant getCreatedAt() { return createdAt; }
+    public Instant getUpdatedAt() { return updatedAt; }
+}

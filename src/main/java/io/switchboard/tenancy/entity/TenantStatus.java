@@ -1,0 +1,5 @@
+package io.switchboard.tenancy.entity;
+
+public enum TenantStatus {
+    ACTIVE, DISABLED
+}
