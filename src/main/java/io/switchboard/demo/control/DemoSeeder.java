@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 /**
@@ -43,8 +44,8 @@ public class DemoSeeder {
     boolean seed;
 
     @Inject
-    @ConfigProperty(name = "switchboard.demo.key-file", defaultValue = "")
-    String keyFile;
+    @ConfigProperty(name = "switchboard.demo.key-file")
+    Optional<String> keyFile;
 
     @Inject
     TenantStore tenants;
@@ -67,7 +68,7 @@ public class DemoSeeder {
         if (models.all().isEmpty()) {
             demoCatalog().forEach(models::create);
         }
-        if (!keyFile.isBlank()) writeOwnerOnly(Path.of(keyFile), key);
+        keyFile.filter(file -> !file.isBlank()).ifPresent(file -> writeOwnerOnly(Path.of(file), key));
         LOG.info("Seeded the empty database with a demo tenant and a catalog of simulated models");
     }
 

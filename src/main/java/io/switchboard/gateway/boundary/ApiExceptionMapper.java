@@ -13,6 +13,9 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -36,7 +39,7 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
     @Override
     public Response toResponse(Throwable failure) {
         ApiException error = asApiException(failure);
-        if (error.status() >= 500) {
+        if (error.status() == 500) {
             LOG.log(Level.SEVERE, "Request failed: " + error.getMessage(), failure);
         }
         Response.ResponseBuilder response = Response.status(error.status())
@@ -60,6 +63,10 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
             if (t instanceof ApiException api) return api;
             if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
         }
+        if (databaseUnavailable(failure)) {
+            return new ApiException(503, "server_error", "service_unavailable", null,
+                    "The database is unavailable; please retry shortly.").withHeader("Retry-After", "5");
+        }
         if (failure instanceof NotFoundException) {
             return ApiException.notFound("unknown_url", "Unknown request URL: " + request.getMethod() + " /"
                     + stripSlash(uriInfo.getPath()) + ". Please check the URL for typos.");
@@ -75,6 +82,19 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
         }
         return new ApiException(500, "server_error", null, null,
                 "The server had an error while processing your request. Sorry about that!");
+    }
+
+    /** Connection failures (SQLState classes 08 and 28, 57P0x shutdowns) are an outage, not a bug. */
+    private static boolean databaseUnavailable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) return true;
+            if (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("28")
+                    || sql.getSQLState().startsWith("57P"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String stripSlash(String path) {

@@ -14,7 +14,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.time.DateTimeException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -24,6 +24,9 @@ import java.util.List;
  * ({@link #has}) so that PATCH can set a limit back to unlimited.
  */
 public final class JsonRequest {
+
+    private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59Z");
 
     private final JsonObject json;
 
@@ -93,6 +96,9 @@ public final class JsonRequest {
         }
         String text = string.getString();
         if (text.isBlank()) throw ApiException.invalid(name, "'" + name + "' must not be empty.");
+        if (text.chars().anyMatch(c -> c < 0x20)) {
+            throw ApiException.invalid(name, "'" + name + "' must not contain control characters.");
+        }
         if (text.length() > maxLength) {
             throw ApiException.invalid(name, "'" + name + "' must be at most " + maxLength + " characters long.");
         }
@@ -166,16 +172,17 @@ public final class JsonRequest {
     public Instant optionalInstant(String name) {
         JsonValue value = present(name);
         if (value == null) return null;
-        if (value instanceof JsonNumber number && number.isIntegral()) {
-            return Instant.ofEpochSecond(number.longValue());
-        }
-        if (value instanceof JsonString string) {
-            try {
-                return OffsetDateTime.parse(string.getString()).toInstant();
-            } catch (DateTimeParseException e) {
-                // fall through to the error below
+        Instant instant = null;
+        try {
+            if (value instanceof JsonNumber number && number.isIntegral()) {
+                instant = Instant.ofEpochSecond(number.bigDecimalValue().longValueExact());
+            } else if (value instanceof JsonString string) {
+                instant = OffsetDateTime.parse(string.getString()).toInstant();
             }
+        } catch (ArithmeticException | DateTimeException e) {
+            // answered below
         }
+        if (instant != null && !instant.isBefore(EARLIEST) && !instant.isAfter(LATEST)) return instant;
         throw ApiException.invalid(name, "Invalid value for '" + name
                 + "': expected an ISO-8601 date-time with offset (2027-01-31T00:00:00Z) or unix seconds.");
     }
