@@ -5,7 +5,7 @@ import io.switchboard.catalog.entity.CatalogModel;
 import io.switchboard.catalog.entity.EngineType;
 import io.switchboard.gateway.boundary.ApiException;
 import io.switchboard.gateway.boundary.JsonRequest;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -22,7 +22,7 @@ import java.net.URI;
 import java.util.regex.Pattern;
 
 /** The model catalog: what can be served, how its engine starts, what it costs. */
-@RequestScoped
+@ApplicationScoped
 @Path("admin/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {

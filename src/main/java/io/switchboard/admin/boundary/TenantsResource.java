@@ -6,7 +6,7 @@ import io.switchboard.tenancy.control.ApiKeyStore;
 import io.switchboard.tenancy.control.TenantStore;
 import io.switchboard.tenancy.entity.Tenant;
 import io.switchboard.tenancy.entity.TenantStatus;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,7 +22,7 @@ import java.io.InputStream;
 import java.math.BigDecimal;
 
 /** Tenants, their quotas and their API keys. */
-@RequestScoped
+@ApplicationScoped
 @Path("admin/tenants")
 @Produces(MediaType.APPLICATION_JSON)
 public class TenantsResource {

@@ -4,7 +4,7 @@ import io.switchboard.catalog.control.ModelCatalog;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.tenancy.boundary.Caller;
 import io.switchboard.tenancy.entity.TenantPrincipal;
-import jakarta.enterprise.context.RequestScoped;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
@@ -20,7 +20,7 @@ import java.time.Instant;
  * {@code GET /v1/models}: the models and aliases the calling tenant may use, in OpenAI's list
  * shape. Served from the catalog snapshot: no database round trip.
  */
-@RequestScoped
+@ApplicationScoped
 @Path("v1/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelListResource {

@@ -3,12 +3,8 @@ package io.switchboard.tenancy.control;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
-import jakarta.ejb.ConcurrencyManagement;
-import jakarta.ejb.ConcurrencyManagementType;
-import jakarta.ejb.DependsOn;
-import jakarta.ejb.Singleton;
-import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,10 +21,7 @@ import java.util.logging.Logger;
  * Keeps {@code api_key.last_used_at} roughly current without a write per request: uses are
  * noted in memory and written in one transaction every {@code switchboard.auth.last-used-flush-seconds}.
  */
-@Singleton
-@Startup
-@DependsOn("SchemaMigrator")
-@ConcurrencyManagement(ConcurrencyManagementType.BEAN) // record() is on the hot path: a map put, no container lock
+@ApplicationScoped // a plain bean, not an EJB: record() is on the hot path and must cost no more than a map put
 public class LastUseRecorder {
 
     private static final Logger LOG = Logger.getLogger(LastUseRecorder.class.getName());
