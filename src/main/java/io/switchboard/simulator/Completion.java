@@ -1,0 +1,265 @@
+package io.switchboard.simulator;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One admitted generation request: produces each choice token by token at the engine's pace and
+ * writes either one JSON answer (vllm-api.md 2.5/2.7) or an SSE stream (2.6): role chunk first
+ * (chat), content chunks, {@code finish_reason} on the chunk with the last text, an optional usage
+ * chunk with empty choices, then {@code data: [DONE]}.
+ */
+final class Completion {
+
+    /** Where stream events go; a failed write means the client left. */
+    interface EventSink {
+        void send(String data) throws IOException;
+    }
+
+    /** Thrown to cut a stream mid-way (fault injection): the connection closes without a proper end. */
+    static final class StreamCut extends RuntimeException {
+        StreamCut() {
+            super("stream cut by fault injection", null, false, false);
+        }
+    }
+
+    private static final Pattern PIECES = Pattern.compile(" ?[A-Za-z]+| ?[0-9]{1,3}| ?[^\\sA-Za-z0-9]|\\s+");
+
+    private final GenerationRequest request;
+    private final Engine engine;
+    private final Engine.Ticket ticket;
+    private final String id;
+    private final long created = System.currentTimeMillis() / 1000;
+    private final List<Choice> choices = new ArrayList<>();
+
+    /** One sequence being generated. */
+    private final class Choice {
+        final int index;
+        final SplittableRandom random;
+        final int naturalLength;
+        final List<String> echoPieces;
+        final StringBuilder text = new StringBuilder();
+        int emitted;           // characters of text already sent
+        int tokens;
+        String finishReason;
+        String stopReason;
+
+        Choice(int index, int promptIndex, long seed) {
+            this.index = index;
+            this.random = new SplittableRandom(seed * 1_000_003L + promptIndex * 131L + (index % request.n));
+            double mean = engine.args.integer("--sim-mean-output-tokens");
+            int length = 1 + (int) Math.floor(-Math.log(1 - random.nextDouble()) * mean);
+            this.naturalLength = request.ignoreEos ? Integer.MAX_VALUE : Math.max(length, request.minTokens);
+            this.echoPieces = engine.args.string("--sim-mode").equals("echo") ? pieces(request.prompts.get(promptIndex)) : null;
+        }
+
+        boolean finished() {
+            return finishReason != null;
+        }
+
+        /** Generates one token; sets the finish reason when this was the last one. */
+        void step() {
+            int before = text.length();
+            text.append(nextPiece());
+            tokens++;
+            for (String stop : request.stop) {
+                int at = text.indexOf(stop, Math.max(0, before - stop.length() + 1));
+                if (at >= 0) {
+                    text.setLength(at);
+                    finishReason = "stop";
+                    stopReason = stop;
+                    return;
+                }
+            }
+            if (tokens >= request.maxTokens) {
+                finishReason = "length";
+            } else if (tokens >= naturalLength) {
+                finishReason = "stop"; // EOS
+            }
+        }
+
+        private String nextPiece() {
+            if (engine.weightsDiscarded) return "!";
+            if (echoPieces != null) return echoPieces.isEmpty() ? " " : echoPieces.get(tokens % echoPieces.size());
+            if (tokens > 0 && random.nextInt(12) == 0) return ".";
+            String word = Tokenizer.word(random.nextInt(Tokenizer.CORPUS.length));
+            // an answer starts, and a sentence goes on, like prose: "Cache model. Gateway ..."
+            if (tokens == 0) return Character.toUpperCase(word.charAt(1)) + word.substring(2);
+            if (text.length() > 0 && text.charAt(text.length() - 1) == '.') {
+                return " " + Character.toUpperCase(word.charAt(1)) + word.substring(2);
+            }
+            return word;
+        }
+
+        String newText() {
+            String delta = text.substring(Math.min(emitted, text.length()));
+            emitted = text.length();
+            return delta;
+        }
+    }
+
+    Completion(GenerationRequest request, Engine engine, Engine.Ticket ticket, String requestId) {
+        this.request = request;
+        this.engine = engine;
+        this.ticket = ticket;
+        this.id = (request.chat ? "chatcmpl-" : "cmpl-") + requestId;
+        long seed = request.seed != null ? request.seed : ThreadLocalRandom.current().nextLong();
+        for (int prompt = 0; prompt < request.prompts.size(); prompt++) {
+            for (int i = 0; i < request.n; i++) choices.add(new Choice(prompt * request.n + i, prompt, seed));
+        }
+    }
+
+    private static List<String> pieces(String text) {
+        List<String> pieces = new ArrayList<>();
+        Matcher matcher = PIECES.matcher(text);
+        while (matcher.find()) pieces.add(matcher.group());
+        return pieces;
+    }
+
+    /** Runs the request to its end and answers the complete response body. */
+    Map<String, Object> complete() throws InterruptedException {
+        prefill();
+        while (!allFinished()) {
+            decodeStep();
+        }
+        List<Object> out = new ArrayList<>();
+        for (Choice choice : choices) out.add(request.chat ? chatChoice(choice) : textChoice(choice));
+        return request.chat
+                ? Json.obj("id", id, "object", "chat.completion", "created", created, "model", request.responseModel,
+                "choices", out, "service_tier", Json.NULL, "system_fingerprint", Json.NULL, "usage", usageWithDetails(),
+                "prompt_logprobs", Json.NULL, "prompt_token_ids", Json.NULL, "kv_transfer_params", Json.NULL)
+                : Json.obj("id", id, "object", "text_completion", "created", created, "model", request.responseModel,
+                "choices", out, "service_tier", Json.NULL, "system_fingerprint", Json.NULL, "usage", usage(),
+                "kv_transfer_params", Json.NULL);
+    }
+
+    /** Streams the request token by token into {@code sink}; IOException means the client is gone. */
+    void stream(EventSink sink) throws IOException, InterruptedException {
+        prefill();
+        Integer cutAfter = engine.cutStreamsAfter;
+        boolean first = true;
+        int steps = 0;
+        while (!allFinished()) {
+            decodeStep();
+            steps++;
+            if (first && request.chat) {
+                for (Choice choice : choices) {
+                    sink.send(chunk(Json.obj("index", choice.index, "delta", Json.obj("role", "assistant", "content", ""),
+                            "logprobs", Json.NULL, "finish_reason", Json.NULL), true));
+                }
+            }
+            first = false;
+            for (Choice choice : choices) {
+                if (choice.emitted < 0) continue; // already closed
+                String delta = choice.newText();
+                boolean last = choice.finished();
+                if (delta.isEmpty() && !last) continue; // held back or nothing new
+                sink.send(chunk(request.chat ? chatDelta(choice, delta, last) : textDelta(choice, delta, last), false));
+                if (last) choice.emitted = -1;
+            }
+            if (cutAfter != null && steps >= cutAfter) throw new StreamCut();
+        }
+        if (request.includeUsage) {
+            sink.send(Json.write(Json.obj("id", id, "object", request.chat ? "chat.completion.chunk" : "text_completion",
+                    "created", created, "model", request.responseModel, "choices", List.of(), "usage", usage())));
+        }
+        sink.send("[DONE]");
+    }
+
+    private void prefill() throws InterruptedException {
+        engine.useKvTokens(ticket, request.totalPromptTokens());
+        Engine.pause(engine.prefillMillis(request.totalPromptTokens()));
+        engine.metrics.promptTokens.add(request.totalPromptTokens());
+    }
+
+    private void decodeStep() throws InterruptedException {
+        long start = System.nanoTime();
+        boolean firstToken = choices.get(0).tokens == 0;
+        if (!firstToken) Engine.pause(engine.tokenMillis());
+        int produced = 0;
+        for (Choice choice : choices) {
+            if (!choice.finished()) {
+                choice.step();
+                produced++;
+            }
+        }
+        engine.useKvTokens(ticket, produced);
+        engine.metrics.generationTokens.add(produced);
+        if (firstToken) {
+            engine.metrics.timeToFirstToken.observe((System.nanoTime() - ticket.arrivedNanos) / 1e9);
+        } else {
+            engine.metrics.interTokenLatency.observe((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private boolean allFinished() {
+        for (Choice choice : choices) if (!choice.finished()) return false;
+        return true;
+    }
+
+    /** The reason the request as a whole finished, for {@code vllm:request_success_total}. */
+    String finishedReason() {
+        for (Choice choice : choices) if ("length".equals(choice.finishReason)) return "length";
+        return "stop";
+    }
+
+    private String chunk(Map<String, Object> choice, boolean roleChunk) {
+        Map<String, Object> chunk = Json.obj("id", id, "object", request.chat ? "chat.completion.chunk" : "text_completion",
+                "created", created, "model", request.responseModel, "choices", List.of(choice));
+        if (roleChunk) chunk.put("prompt_token_ids", Json.NULL);
+        if (!request.chat) chunk.put("usage", request.continuousUsage ? usage() : Json.NULL);
+        else if (request.continuousUsage) chunk.put("usage", usage());
+        return Json.write(chunk);
+    }
+
+    private Map<String, Object> chatDelta(Choice choice, String delta, boolean last) {
+        Map<String, Object> map = Json.obj("index", choice.index, "delta", Json.obj("content", delta),
+                "logprobs", Json.NULL, "finish_reason", last ? choice.finishReason : Json.NULL);
+        if (last) map.put("stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason);
+        map.put("token_ids", Json.NULL);
+        return map;
+    }
+
+    private Map<String, Object> textDelta(Choice choice, String delta, boolean last) {
+        return Json.obj("index", choice.index, "text", delta, "logprobs", Json.NULL,
+                "finish_reason", last ? choice.finishReason : Json.NULL,
+                "stop_reason", last && choice.stopReason != null ? choice.stopReason : Json.NULL,
+                "prompt_token_ids", Json.NULL, "token_ids", Json.NULL);
+    }
+
+    private Map<String, Object> chatChoice(Choice choice) {
+        return Json.obj("index", choice.index,
+                "message", Json.obj("role", "assistant", "content", choice.text.toString(), "refusal", Json.NULL,
+                        "annotations", Json.NULL, "audio", Json.NULL, "function_call", Json.NULL, "tool_calls", List.of(),
+                        "reasoning", Json.NULL),
+                "logprobs", Json.NULL, "finish_reason", choice.finishReason,
+                "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL);
+    }
+
+    private Map<String, Object> textChoice(Choice choice) {
+        int promptIndex = choice.index / request.n;
+        String text = request.echo ? request.prompts.get(promptIndex) + choice.text : choice.text.toString();
+        return Json.obj("index", choice.index, "text", text, "logprobs", Json.NULL, "finish_reason", choice.finishReason,
+                "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL,
+                "prompt_logprobs", Json.NULL, "prompt_token_ids", Json.NULL);
+    }
+
+    private Map<String, Object> usageWithDetails() {
+        Map<String, Object> usage = usage();
+        usage.put("prompt_tokens_details", Json.NULL);
+        return usage;
+    }
+
+    private Map<String, Object> usage() {
+        int completion = 0;
+        for (Choice choice : choices) completion += choice.tokens;
+        int prompt = request.totalPromptTokens();
+        return Json.obj("prompt_tokens", prompt, "total_tokens", prompt + completion, "completion_tokens", completion);
+    }
+}
