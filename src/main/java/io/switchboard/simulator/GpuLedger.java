@@ -22,10 +22,12 @@ import java.util.Optional;
  * file lock, so concurrent starts cannot both take the last free bytes. Like a real GPU, memory
  * is given back a little after its process ended ({@code releaseSeconds}), also after
  * {@code kill -9}: a reservation whose process is gone is timed from when it was first seen dead.
+ * The delay is the owner's ({@code --sim-release-seconds}), stored with its reservation.
  */
 final class GpuLedger {
 
-    record Reservation(long pid, String startedAt, String model, long bytes, long hostBytes, String endedAt) {
+    record Reservation(long pid, String startedAt, String model, long bytes, long hostBytes, String endedAt,
+                       double releaseSeconds) {
     }
 
     record GpuState(int index, long totalBytes, long usedBytes) {
@@ -76,7 +78,8 @@ final class GpuLedger {
         return locked(gpu, () -> {
             long free = totalBytes - used(gpu);
             if (free < required) return Optional.of(free);
-            write(gpu, new Reservation(ProcessHandle.current().pid(), startedAt(ProcessHandle.current()), model, bytes, 0, null));
+            write(gpu, new Reservation(ProcessHandle.current().pid(), startedAt(ProcessHandle.current()), model, bytes, 0, null,
+                    releaseSeconds));
             return Optional.empty();
         });
     }
@@ -88,7 +91,7 @@ final class GpuLedger {
             if (mine == null) return false;
             long othersUsed = used(gpu) - mine.bytes();
             if (bytes > mine.bytes() && totalBytes - othersUsed < bytes) return false;
-            write(gpu, new Reservation(mine.pid(), mine.startedAt(), mine.model(), bytes, hostBytes, null));
+            write(gpu, new Reservation(mine.pid(), mine.startedAt(), mine.model(), bytes, hostBytes, null, mine.releaseSeconds()));
             return true;
         });
     }
@@ -98,7 +101,8 @@ final class GpuLedger {
         locked(gpu, () -> {
             Reservation mine = read(file(gpu, ProcessHandle.current().pid()));
             if (mine != null && mine.endedAt() == null) {
-                write(gpu, new Reservation(mine.pid(), mine.startedAt(), mine.model(), mine.bytes(), 0, Instant.now().toString()));
+                write(gpu, new Reservation(mine.pid(), mine.startedAt(), mine.model(), mine.bytes(), 0, Instant.now().toString(),
+                        mine.releaseSeconds()));
             }
             return null;
         });
@@ -116,9 +120,9 @@ final class GpuLedger {
                 if (endedAt == null && !alive(reservation)) {
                     endedAt = now.toString(); // first seen dead now: kill -9 or a crash
                     write(gpu, new Reservation(reservation.pid(), reservation.startedAt(), reservation.model(),
-                            reservation.bytes(), 0, endedAt));
+                            reservation.bytes(), 0, endedAt, reservation.releaseSeconds()));
                 }
-                if (endedAt != null && Instant.parse(endedAt).plusMillis((long) (releaseSeconds * 1000)).isBefore(now)) {
+                if (endedAt != null && !Instant.parse(endedAt).plusMillis((long) (reservation.releaseSeconds() * 1000)).isAfter(now)) {
                     Files.deleteIfExists(file);
                     continue;
                 }
@@ -168,7 +172,7 @@ final class GpuLedger {
 
     private void write(int gpu, Reservation r) throws IOException {
         String json = Json.write(Json.obj("pid", r.pid(), "started_at", r.startedAt(), "model", r.model(),
-                "bytes", r.bytes(), "host_bytes", r.hostBytes(), "ended_at", r.endedAt()));
+                "bytes", r.bytes(), "host_bytes", r.hostBytes(), "ended_at", r.endedAt(), "release_seconds", r.releaseSeconds()));
         Path target = file(gpu, r.pid());
         Path temp = target.resolveSibling(r.pid() + ".tmp");
         Files.writeString(temp, json, StandardCharsets.UTF_8);
@@ -188,7 +192,8 @@ final class GpuLedger {
             Object ended = m.get("ended_at");
             return new Reservation(((Number) m.get("pid")).longValue(), (String) m.get("started_at"),
                     (String) m.get("model"), ((Number) m.get("bytes")).longValue(),
-                    ((Number) m.get("host_bytes")).longValue(), ended instanceof String s ? s : null);
+                    ((Number) m.get("host_bytes")).longValue(), ended instanceof String s ? s : null,
+                    ((Number) m.get("release_seconds")).doubleValue());
         } catch (RuntimeException e) {
             return null; // a torn or foreign file holds nothing
         }

@@ -72,15 +72,18 @@ final class HttpApi {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
+        // no try-with-resources: it would close the exchange before the catch blocks answer
+        boolean cut = false;
+        try {
             engine.blockIfHung();
             route(exchange);
         } catch (ApiError error) {
             sendJson(exchange, error.status, error.body());
         } catch (Json.ParseException error) {
             sendJson(exchange, 400, ApiError.badRequest(null, error.getMessage()).body());
-        } catch (Completion.StreamCut cut) {
-            throw cut; // the server closes the connection without ending the chunked body
+        } catch (Completion.StreamCut streamCut) {
+            cut = true;
+            throw streamCut; // the server closes the connection without ending the chunked body
         } catch (IOException clientGone) {
             // nothing to answer
         } catch (InterruptedException e) {
@@ -88,6 +91,8 @@ final class HttpApi {
         } catch (RuntimeException bug) {
             LOG.severe("Error in API server: " + bug);
             sendJson(exchange, 500, new ApiError(500, "InternalServerError", null, "Internal server error").body());
+        } finally {
+            if (!cut) exchange.close();
         }
     }
 
