@@ -1,8 +1,6 @@
 package io.switchboard.gateway.boundary;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.json.Json;
-import jakarta.json.JsonObjectBuilder;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -38,27 +36,18 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
     @Override
     public Response toResponse(Throwable failure) {
-        ApiException error = asApiException(failure);
+        ApiException error = asApiException(failure, request.getMethod(), uriInfo.getPath());
         if (error.status() == 500) {
             LOG.log(Level.SEVERE, "Request failed: " + error.getMessage(), failure);
         }
         Response.ResponseBuilder response = Response.status(error.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
-                .entity(body(error).build().toString());
+                .entity(OpenAiError.json(error));
         error.headers().forEach(response::header);
         return response.build();
     }
 
-    static JsonObjectBuilder body(ApiException error) {
-        JsonObjectBuilder inner = Json.createObjectBuilder()
-                .add("message", error.getMessage())
-                .add("type", error.type());
-        if (error.param() == null) inner.addNull("param"); else inner.add("param", error.param());
-        if (error.code() == null) inner.addNull("code"); else inner.add("code", error.code());
-        return Json.createObjectBuilder().add("error", inner);
-    }
-
-    private ApiException asApiException(Throwable failure) {
+    static ApiException asApiException(Throwable failure, String method, String path) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ApiException api) return api;
             if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
@@ -68,12 +57,12 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
                     "The database is unavailable; please retry shortly.").withHeader("Retry-After", "5");
         }
         if (failure instanceof NotFoundException) {
-            return ApiException.notFound("unknown_url", "Unknown request URL: " + request.getMethod() + " /"
-                    + stripSlash(uriInfo.getPath()) + ". Please check the URL for typos.");
+            return ApiException.notFound("unknown_url", "Unknown request URL: " + method + " /"
+                    + stripSlash(path) + ". Please check the URL for typos.");
         }
         if (failure instanceof NotAllowedException) {
             return new ApiException(405, ApiException.INVALID_REQUEST, "method_not_allowed", null,
-                    "Method " + request.getMethod() + " is not allowed on /" + stripSlash(uriInfo.getPath()) + ".");
+                    "Method " + method + " is not allowed on /" + stripSlash(path) + ".");
         }
         if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
             int status = web.getResponse().getStatus();

@@ -24,17 +24,18 @@ public class RequestIdFilter implements ContainerRequestFilter, ContainerRespons
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String offered = request.getHeaderString(HEADER);
-        String id = offered != null && offered.matches("[A-Za-z0-9._:-]{1,128}")
-                ? offered
-                : newId();
-        request.setProperty(PROPERTY, id);
+        request.setProperty(PROPERTY, idFor(request.getHeaderString(HEADER)));
     }
 
     @Override
     public void filter(ContainerRequestContext request, ContainerResponseContext response) {
         Object id = request.getProperty(PROPERTY);
         if (id != null) response.getHeaders().putSingle(HEADER, id);
+    }
+
+    /** The client's id when it is a sane token, else a new one. */
+    public static String idFor(String offered) {
+        return offered != null && offered.matches("[A-Za-z0-9._:-]{1,128}") ? offered : newId();
     }
 
     /** 128 random bits; ThreadLocalRandom because SecureRandom's lock shows under load and ids are not secrets. */

@@ -10,9 +10,6 @@ import jakarta.ws.rs.container.PreMatching;
 import jakarta.ws.rs.ext.Provider;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import java.io.FilterInputStream;
-import java.io.IOException;
-import java.io.InputStream;
 
 /**
  * Rejects bodies over {@code switchboard.max-request-bytes} with 413: at once when the
@@ -35,35 +32,6 @@ public class RequestSizeLimitFilter implements ContainerRequestFilter {
         }
         if (request.hasEntity()) {
             request.setEntityStream(new LimitedInputStream(request.getEntityStream(), maxRequestBytes));
-        }
-    }
-
-    static final class LimitedInputStream extends FilterInputStream {
-        private final long limit;
-        private long read;
-
-        LimitedInputStream(InputStream in, long limit) {
-            super(in);
-            this.limit = limit;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) count(1);
-            return b;
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = super.read(buffer, offset, length);
-            if (n > 0) count(n);
-            return n;
-        }
-
-        private void count(int n) throws RequestTooLargeException {
-            read += n;
-            if (read > limit) throw new RequestTooLargeException(limit);
         }
     }
 }

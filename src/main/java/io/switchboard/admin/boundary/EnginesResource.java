@@ -1,0 +1,102 @@
+package io.switchboard.admin.boundary;
+
+import io.switchboard.engines.control.EngineEventStore;
+import io.switchboard.engines.control.ModelManager;
+import io.switchboard.engines.entity.EngineEvent;
+import io.switchboard.engines.entity.EngineSnapshot;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.util.List;
+
+/** The model manager as admins see it: engines, GPU memory, events; and force load, unload, sleep. */
+@ApplicationScoped
+@Path("admin/engines")
+@Produces(MediaType.APPLICATION_JSON)
+public class EnginesResource {
+
+    @Inject
+    ModelManager manager;
+
+    @Inject
+    EngineEventStore events;
+
+    /** One engine as listed; GiB with three decimals. */
+    public record EngineView(String model, String state, Integer gpu, BigDecimal reservedGib, int leases, int waiters,
+                             Instant lastUsed, long loads, long evictions, long crashes, Integer port, Long pid,
+                             boolean pinned, String lastError) {
+        static EngineView of(EngineSnapshot e) {
+            return new EngineView(e.model(), e.state().name(), e.gpu(), gib(e.reservedBytes()), e.leases(), e.waiters(),
+                    Instant.EPOCH.equals(e.lastUsed()) ? null : e.lastUsed(), e.loads(), e.evictions(), e.crashes(),
+                    e.port(), e.pid(), e.pinned(), e.lastError());
+        }
+    }
+
+    public record GpuView(int index, BigDecimal capacityGib, BigDecimal reservedGib) {
+    }
+
+    public record EnginesView(List<EngineView> data, List<GpuView> gpus) {
+    }
+
+    public record EventView(long id, Instant at, String model, Integer gpu, String fromState, String toState,
+                            Long durationMs, String reason, String detail) {
+        static EventView of(EngineEvent e) {
+            return new EventView(e.getId(), e.getAt(), e.getModel(), e.getGpu(), e.getFromState(), e.getToState(),
+                    e.getDurationMs(), e.getReason(), e.getDetail());
+        }
+    }
+
+    @GET
+    public EnginesView list() {
+        List<long[]> memory = manager.gpuMemory();
+        List<GpuView> gpus = new java.util.ArrayList<>();
+        for (int i = 0; i < memory.size(); i++) gpus.add(new GpuView(i, gib(memory.get(i)[0]), gib(memory.get(i)[1])));
+        return new EnginesView(manager.engines().stream().map(EngineView::of).toList(), gpus);
+    }
+
+    @POST
+    @Path("{model}/load")
+    public Response load(@PathParam("model") String model) {
+        manager.load(model);
+        return Response.accepted(new Status(model, "loading")).build();
+    }
+
+    @POST
+    @Path("{model}/unload")
+    public Response unload(@PathParam("model") String model) {
+        manager.unload(model);
+        return Response.accepted(new Status(model, "unloading")).build();
+    }
+
+    @POST
+    @Path("{model}/sleep")
+    public Response sleep(@PathParam("model") String model) {
+        manager.sleep(model);
+        return Response.accepted(new Status(model, "sleeping")).build();
+    }
+
+    public record Status(String model, String status) {
+    }
+
+    @GET
+    @Path("events")
+    public DataList<EventView> events(@QueryParam("model") String model, @QueryParam("limit") @DefaultValue("100") int limit) {
+        return new DataList<>(events.recent(model, Math.max(1, Math.min(limit, 1000))).stream().map(EventView::of).toList());
+    }
+
+    private static BigDecimal gib(long bytes) {
+        return BigDecimal.valueOf(bytes).divide(BigDecimal.valueOf(1L << 30), 3, RoundingMode.HALF_UP);
+    }
+}

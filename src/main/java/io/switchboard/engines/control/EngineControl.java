@@ -1,0 +1,71 @@
+package io.switchboard.engines.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.faulttolerance.Retry;
+import org.eclipse.microprofile.faulttolerance.Timeout;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * The calls Switchboard makes to an engine for itself (not for a tenant): health, sleep and
+ * wake-up (vllm-api.md 1.4 and 3). Bounded and retried with MicroProfile Fault Tolerance; all are
+ * safe to repeat (sleeping a sleeping engine and waking an awake one are no-ops).
+ */
+@ApplicationScoped
+public class EngineControl {
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    /** True when {@code /health} answers 200 within a second; a refused connection is simply false. */
+    public boolean healthy(URI base) {
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/health"))
+                    .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** vLLM sleep level 1: weights to host memory, GPU memory freed. Only call on a drained engine. */
+    @Retry(maxRetries = 2, delay = 200, retryOn = IOException.class)
+    @Timeout(value = 120, unit = ChronoUnit.SECONDS)
+    public void sleep(URI base) throws IOException, InterruptedException {
+        expectOk(post(base.resolve("/sleep?level=1")), "sleep");
+    }
+
+    /** Wakes the engine and confirms with {@code /is_sleeping} before anyone routes to it. */
+    @Retry(maxRetries = 2, delay = 200, retryOn = IOException.class)
+    @Timeout(value = 120, unit = ChronoUnit.SECONDS)
+    public void wakeUp(URI base) throws IOException, InterruptedException {
+        expectOk(post(base.resolve("/wake_up")), "wake_up");
+        HttpResponse<String> sleeping = http.send(HttpRequest.newBuilder(base.resolve("/is_sleeping"))
+                .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (sleeping.statusCode() != 200 || !sleeping.body().replace(" ", "").contains("\"is_sleeping\":false")) {
+            throw new IOException("engine still sleeping after wake_up: " + sleeping.body());
+        }
+    }
+
+    private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(110))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void expectOk(HttpResponse<String> response, String what) throws IOException {
+        if (response.statusCode() != 200) {
+            throw new IOException(what + " answered " + response.statusCode() + ": " + response.body());
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package io.switchboard.engines.control;
+
+import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.entity.EngineSnapshot;
+import io.switchboard.engines.entity.EngineState;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Everything the manager knows about one model's engine. Plain fields, read and written only
+ * under {@link ModelManager}'s lock; the manager is the only class that changes them.
+ */
+final class ManagedEngine {
+
+    /** A request waiting for this engine to be READY with a free slot. */
+    static final class Waiter {
+        final CompletableFuture<Lease> future = new CompletableFuture<>();
+        final long enqueuedNanos = System.nanoTime();
+        ScheduledFuture<?> timeout;
+    }
+
+    final String name;
+    ModelSpec spec;
+    EngineState state = EngineState.COLD;
+    Instant stateSince = Instant.now();
+    int gpu = -1;
+    long reservedBytes;
+    long hostBytes;
+    EngineProcess process;
+    boolean sleepMode;
+    int maxConcurrency;
+    int inFlight;
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    final Set<Lease> leases = new LinkedHashSet<>();
+    Instant lastUsed = Instant.EPOCH;
+    long loads;
+    long evictions;
+    long crashes;
+    int consecutiveFailures;
+    int consecutiveHealthFailures;
+    Instant retryNotBefore = Instant.EPOCH;
+    String lastError;
+    long lastLoadMillis;
+    long loadStartedNanos;
+    boolean queuedForLoad;
+    /** Loaded without waiters: pinned at start-up or an admin's explicit load. */
+    boolean wanted;
+    /** What to do once drained: sleep (true) or stop. */
+    boolean sleepAfterDrain;
+    ScheduledFuture<?> drainTimeout;
+
+    ManagedEngine(String name, ModelSpec spec) {
+        this.name = name;
+        this.spec = spec;
+    }
+
+    long fullBytes() {
+        return spec.gpuMemoryGib().multiply(java.math.BigDecimal.valueOf(1L << 30)).longValue();
+    }
+
+    EngineSnapshot snapshot() {
+        return new EngineSnapshot(name, state, gpu < 0 ? null : gpu, reservedBytes, inFlight, waiters.size(), lastUsed,
+                stateSince, loads, evictions, crashes, process == null ? null : process.baseUri().getPort(),
+                process == null || process.pid().isEmpty() ? null : process.pid().getAsLong(), spec.pinned(), lastError);
+    }
+}

@@ -1,0 +1,12 @@
+package io.switchboard.engines.entity;
+
+import java.time.Instant;
+
+/**
+ * One engine as a decision sees it: what the eviction policy chooses from, and what
+ * {@code GET /admin/engines} shows. Immutable, taken under the manager's lock.
+ */
+public record EngineSnapshot(String model, EngineState state, Integer gpu, long reservedBytes, int leases, int waiters,
+                             Instant lastUsed, Instant stateSince, long loads, long evictions, long crashes,
+                             Integer port, Long pid, boolean pinned, String lastError) {
+}

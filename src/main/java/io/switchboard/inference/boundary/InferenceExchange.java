@@ -1,0 +1,393 @@
+package io.switchboard.inference.boundary;
+
+import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.control.Lease;
+import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.boundary.OpenAiError;
+import io.switchboard.inference.control.CompletionValidator;
+import io.switchboard.inference.entity.CompletionRequest;
+import io.switchboard.inference.entity.RequestOutcome;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonValue;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletResponse;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.ConnectException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One relayed completion request, from the lease to the last byte. Non-streamed answers are
+ * passed through whole; streams are relayed line by line as the engine sends them, each event
+ * flushed at once, the usage chunk passed on only if the client asked for it. A client that goes
+ * away (seen at the next write; heartbeat comments make sure there is one) cancels the upstream
+ * request, which makes vLLM abort it. An engine that dies mid-stream ends the stream with an
+ * error event. Exactly one outcome is recorded and the lease released exactly once.
+ */
+final class InferenceExchange implements Flow.Subscriber<String> {
+
+    private static final int CLIENT_CLOSED = 499;
+
+    private final CompletionsServlet servlet;
+    private final AsyncContext async;
+    private final HttpServletResponse response;
+    private final String requestId;
+    private final TenantPrincipal tenant;
+    private final CompletionRequest request;
+    private final ModelSpec model;
+    private final long startedNanos;
+
+    private final Object writeLock = new Object();
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private volatile boolean committed;
+    private volatile long lastWriteNanos = System.nanoTime();
+    private volatile long firstTokenNanos;
+    private volatile CompletableFuture<Lease> pending;
+    private volatile Lease lease;
+    private volatile CompletableFuture<?> upstream;
+    private volatile Flow.Subscription subscription;
+    private volatile ScheduledFuture<?> heartbeat;
+    private volatile String engineFailure;
+    private volatile boolean sawDone;
+    private volatile Integer promptTokens;
+    private volatile Integer completionTokens;
+    private volatile String finishReason;
+
+    InferenceExchange(CompletionsServlet servlet, AsyncContext async, String requestId, TenantPrincipal tenant,
+                      CompletionRequest request, ModelSpec model, long startedNanos) {
+        this.servlet = servlet;
+        this.async = async;
+        this.response = (HttpServletResponse) async.getResponse();
+        this.requestId = requestId;
+        this.tenant = tenant;
+        this.request = request;
+        this.model = model;
+        this.startedNanos = startedNanos;
+        async.setTimeout(0); // streams last as long as they last; limits are ours, not the container's
+    }
+
+    void begin() {
+        response.setHeader("x-switchboard-model", model.name());
+        pending = servlet.manager.acquire(model, servlet.maxWait());
+        if (request.stream() && !pending.isDone()) {
+            // a stream waiting for a model load: heartbeats tell us if the client leaves the queue
+            heartbeat = servlet.scheduler.scheduleAtFixedRate(this::heartbeat, servlet.heartbeatMillis(),
+                    servlet.heartbeatMillis(), TimeUnit.MILLISECONDS);
+        }
+        pending.whenComplete((granted, failure) -> {
+            if (failure != null) {
+                fail(OpenAiError.of(unwrap(failure)));
+            } else if (finished.get()) {
+                granted.release(true); // the client left while it waited
+            } else {
+                relay(granted);
+            }
+        });
+    }
+
+    // ---- relaying ----
+
+    private void relay(Lease granted) {
+        lease = granted;
+        granted.onEngineFailure(this::engineFailed);
+        JsonObject body = CompletionValidator.upstreamBody(request, model.name());
+        HttpRequest upstreamRequest = HttpRequest.newBuilder(granted.baseUri().resolve(request.endpoint().path))
+                .timeout(servlet.firstByteTimeout()) // until the engine's response headers
+                .header("Content-Type", "application/json")
+                .header("X-Request-Id", requestId)
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        if (request.stream()) {
+            if (heartbeat == null) {
+                heartbeat = servlet.scheduler.scheduleAtFixedRate(this::heartbeat, servlet.heartbeatMillis(),
+                        servlet.heartbeatMillis(), TimeUnit.MILLISECONDS);
+            }
+            upstream = servlet.http.client().sendAsync(upstreamRequest, info -> info.statusCode() == 200
+                            ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromLineSubscriber(this, s -> null,
+                            StandardCharsets.UTF_8, null)
+                            : HttpResponse.BodySubscribers.<byte[], Void>mapping(HttpResponse.BodySubscribers.ofByteArray(),
+                            bytes -> {
+                                engineAnswered(info.statusCode(), bytes);
+                                return null;
+                            }))
+                    .whenComplete((ignored, failure) -> {
+                        if (failure != null) fail(upstreamFailure(unwrap(failure)));
+                    });
+        } else {
+            upstream = servlet.http.client().sendAsync(upstreamRequest, HttpResponse.BodyHandlers.ofByteArray())
+                    .whenComplete((answer, failure) -> {
+                        if (failure != null) {
+                            fail(upstreamFailure(unwrap(failure)));
+                        } else {
+                            engineAnswered(answer.statusCode(), answer.body());
+                        }
+                    });
+        }
+    }
+
+    /** A whole answer (non-streamed, or a stream the engine refused): 2xx and 4xx pass through, 5xx become 502. */
+    private void engineAnswered(int status, byte[] bytes) {
+        if (status >= 500) {
+            fail(new ApiException(502, "server_error", "engine_error", null,
+                    "The engine serving '" + model.name() + "' failed to process the request: " + engineMessage(bytes)));
+            return;
+        }
+        if (status == 200) readUsage(new String(bytes, StandardCharsets.UTF_8));
+        if (committed) {
+            fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, engineMessage(bytes)));
+            return;
+        }
+        try {
+            response.setStatus(status);
+            response.setContentType("application/json");
+            response.setContentLength(bytes.length);
+            ServletOutputStream out = response.getOutputStream();
+            out.write(bytes);
+            out.flush();
+            finish(status, status == 200 ? null : engineMessage(bytes));
+        } catch (IOException clientGone) {
+            finish(CLIENT_CLOSED, "client closed the connection");
+        }
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription s) {
+        subscription = s;
+        if (finished.get()) {
+            s.cancel();
+            return;
+        }
+        try {
+            commitStream();
+        } catch (IOException clientGone) {
+            clientLeft();
+            return;
+        }
+        s.request(1);
+    }
+
+    @Override
+    public void onNext(String line) {
+        if (line.startsWith("data:")) {
+            String payload = line.substring(5).trim();
+            if (payload.equals("[DONE]")) {
+                sawDone = true;
+                write("data: [DONE]\n\n");
+            } else {
+                if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
+                boolean usageChunk = false;
+                if (payload.contains("\"usage\"")) usageChunk = readUsage(payload);
+                if (payload.startsWith("{\"error\"") || payload.contains("\"object\":\"error\"")) {
+                    engineFailure = "the engine reported an error mid-stream";
+                }
+                noteFinishReason(payload);
+                if (!usageChunk || request.clientWantsUsage()) write("data: " + payload + "\n\n");
+            }
+        }
+        // blank lines end events (ours are written whole); ':' comments are the engine's keep-alives
+        Flow.Subscription s = subscription;
+        if (s != null && !finished.get()) s.request(1);
+    }
+
+    @Override
+    public void onError(Throwable failure) {
+        fail(upstreamFailure(failure));
+    }
+
+    @Override
+    public void onComplete() {
+        if (!sawDone) {
+            fail(new ApiException(502, "server_error", "engine_error", null,
+                    "The stream from the engine serving '" + model.name() + "' ended before it was complete."));
+        } else {
+            finish(engineFailure == null ? 200 : 502, engineFailure);
+        }
+    }
+
+    // ---- failures ----
+
+    private void engineFailed(String reason) {
+        engineFailure = reason;
+        Flow.Subscription s = subscription;
+        if (s != null) s.cancel();
+        CompletableFuture<?> call = upstream;
+        if (call != null) call.cancel(true);
+        fail(new ApiException(503, "server_error", "engine_failed", null, reason));
+    }
+
+    private ApiException upstreamFailure(Throwable failure) {
+        if (engineFailure != null) return new ApiException(503, "server_error", "engine_failed", null, engineFailure);
+        if (failure instanceof HttpTimeoutException) {
+            return new ApiException(504, "server_error", "engine_timeout", null,
+                    "The engine serving '" + model.name() + "' did not answer in time.");
+        }
+        if (failure instanceof ConnectException) {
+            return new ApiException(503, "server_error", "engine_unreachable", null,
+                    "The engine serving '" + model.name() + "' cannot be reached.").withHeader("Retry-After", "1");
+        }
+        if (failure instanceof CancellationException) {
+            return new ApiException(CLIENT_CLOSED, ApiException.INVALID_REQUEST, null, null, "cancelled");
+        }
+        return new ApiException(502, "server_error", "engine_error", null,
+                "The connection to the engine serving '" + model.name() + "' failed: " + failure.getMessage());
+    }
+
+    /** Answers the error: a JSON error if nothing was sent yet, else an SSE error event and [DONE]. */
+    private void fail(ApiException error) {
+        if (finished.get()) return;
+        if (error.status() == CLIENT_CLOSED) {
+            finish(CLIENT_CLOSED, "client closed the connection");
+            return;
+        }
+        try {
+            if (committed) {
+                JsonObject event = Json.createObjectBuilder(OpenAiError.body(error)).build();
+                writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
+            } else {
+                synchronized (writeLock) {
+                    OpenAiError.write(response, error);
+                }
+            }
+            finish(error.status(), error.getMessage());
+        } catch (IOException | IllegalStateException clientGone) {
+            finish(CLIENT_CLOSED, "client closed the connection");
+        }
+    }
+
+    private void clientLeft() {
+        Flow.Subscription s = subscription;
+        if (s != null) s.cancel(); // closes the upstream connection: the engine aborts the request
+        CompletableFuture<?> call = upstream;
+        if (call != null) call.cancel(true);
+        CompletableFuture<Lease> waiting = pending;
+        if (lease == null && waiting != null) servlet.manager.abandon(model.name(), waiting);
+        finish(CLIENT_CLOSED, "client closed the connection");
+    }
+
+    // ---- writing ----
+
+    /** Sends the SSE headers now: Liberty holds back the first flush of an uncommitted response (recipe 12.3). */
+    private void commitStream() throws IOException {
+        synchronized (writeLock) {
+            if (committed) return;
+            response.setStatus(200);
+            response.setContentType("text/event-stream; charset=utf-8");
+            response.setHeader("Cache-Control", "no-cache");
+            response.setHeader("X-Accel-Buffering", "no");
+            response.flushBuffer();
+            committed = true;
+        }
+    }
+
+    private void heartbeat() {
+        if (finished.get()) return;
+        if (System.nanoTime() - lastWriteNanos < servlet.heartbeatMillis() * 1_000_000 / 2) return;
+        try {
+            commitStream();
+            writeOrThrow(": keep-alive\n\n");
+        } catch (IOException clientGone) {
+            clientLeft();
+        }
+    }
+
+    private void write(String text) {
+        try {
+            writeOrThrow(text);
+        } catch (IOException clientGone) {
+            clientLeft();
+        }
+    }
+
+    private void writeOrThrow(String text) throws IOException {
+        synchronized (writeLock) {
+            if (finished.get()) return;
+            ServletOutputStream out = response.getOutputStream();
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            lastWriteNanos = System.nanoTime();
+        }
+    }
+
+    // ---- bookkeeping ----
+
+    /** Reads the engine's usage; answers true for a stream's usage-only chunk (empty choices). */
+    private boolean readUsage(String json) {
+        try {
+            JsonObject object = Json.createReader(new StringReader(json)).readObject();
+            JsonValue usage = object.get("usage");
+            if (usage instanceof JsonObject counts) {
+                promptTokens = counts.getInt("prompt_tokens", 0);
+                completionTokens = counts.getInt("completion_tokens", 0);
+            }
+            if (!request.stream() && object.get("choices") instanceof jakarta.json.JsonArray choices && !choices.isEmpty()) {
+                JsonValue reason = choices.getJsonObject(0).get("finish_reason");
+                if (reason instanceof jakarta.json.JsonString text) finishReason = text.getString();
+            }
+            return usage instanceof JsonObject && object.get("choices") instanceof jakarta.json.JsonArray choices
+                    && choices.isEmpty();
+        } catch (RuntimeException notJson) {
+            return false;
+        }
+    }
+
+    private void noteFinishReason(String payload) {
+        int at = payload.indexOf("\"finish_reason\":\"");
+        if (at >= 0) {
+            int start = at + 17;
+            int end = payload.indexOf('"', start);
+            if (end > start) finishReason = payload.substring(start, end);
+        }
+    }
+
+    private void finish(int status, String error) {
+        if (!finished.compareAndSet(false, true)) return;
+        ScheduledFuture<?> beat = heartbeat;
+        if (beat != null) beat.cancel(false);
+        Lease held = lease;
+        if (held != null) held.release(status < 500);
+        long now = System.nanoTime();
+        servlet.outcomes.record(new RequestOutcome(requestId, tenant.tenantId(), tenant.keyId(), model.name(),
+                request.endpoint().path, request.stream(), status, finishReason, promptTokens, completionTokens,
+                held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
+                firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
+                (now - startedNanos) / 1_000_000, Instant.now(), error));
+        try {
+            async.complete();
+        } catch (IllegalStateException alreadyDone) {
+            // the container completed it after an I/O error
+        }
+    }
+
+    private static String engineMessage(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.UTF_8);
+        try {
+            JsonValue error = Json.createReader(new StringReader(text)).readObject().get("error");
+            if (error instanceof JsonObject object) return object.getString("message", text);
+            if (error instanceof jakarta.json.JsonString string) return string.getString();
+        } catch (RuntimeException notJson) {
+            // fall through
+        }
+        return text.length() > 500 ? text.substring(0, 500) : text;
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
+        return t;
+    }
+}

@@ -1,0 +1,23 @@
+package io.switchboard.inference.control;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.http.HttpClient;
+import java.time.Duration;
+
+/**
+ * The one HTTP client that talks to engines for tenants: HTTP/1.1 (vLLM speaks nothing else),
+ * pooled keep-alive connections, asynchronous so that no thread waits on an engine.
+ */
+@ApplicationScoped
+public class EngineHttp {
+
+    private final HttpClient client = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    public HttpClient client() {
+        return client;
+    }
+}

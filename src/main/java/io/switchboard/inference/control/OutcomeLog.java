@@ -1,0 +1,59 @@
+package io.switchboard.inference.control;
+
+import io.switchboard.engines.control.EngineMetrics;
+import io.switchboard.inference.entity.RequestOutcome;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Where every inference request's outcome goes: the metrics, a CDI event that accounting observes
+ * to write usage rows, and the most recent outcomes in memory for {@code GET /admin/requests/{id}}.
+ */
+@ApplicationScoped
+public class OutcomeLog {
+
+    private static final int KEPT = 10_000;
+
+    private final Map<String, RequestOutcome> byId = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+
+    @Inject
+    EngineMetrics metrics;
+
+    @Inject
+    Event<RequestOutcome> outcomes;
+
+    public void record(RequestOutcome outcome) {
+        metrics.request(outcome.model(), outcome.status());
+        if (outcome.timeToFirstTokenMillis() != null) metrics.timeToFirstToken(outcome.timeToFirstTokenMillis() * 1_000_000);
+        byId.put(outcome.requestId(), outcome);
+        order.add(outcome.requestId());
+        if (size.incrementAndGet() > KEPT) {
+            String oldest = order.poll();
+            if (oldest != null) {
+                byId.remove(oldest);
+                size.decrementAndGet();
+            }
+        }
+        outcomes.fireAsync(outcome);
+    }
+
+    /** A request refused before it reached a model (bad key, bad body, unknown model). */
+    public void recordRejection(String requestId, io.switchboard.inference.entity.CompletionRequest.Endpoint endpoint,
+                                int status) {
+        record(new RequestOutcome(requestId, 0, 0, "-", endpoint.path, false, status, null, null, null, 0, null, 0,
+                java.time.Instant.now(), "rejected"));
+    }
+
+    public Optional<RequestOutcome> find(String requestId) {
+        return Optional.ofNullable(byId.get(requestId));
+    }
+}
