@@ -20,5 +20,5 @@ CREATE TABLE catalog_model (
     CONSTRAINT catalog_model_name_unique UNIQUE (name)
 );
 
--- Later migrations add, one component each: engine events (V3), routing rules, usage records
--- and daily rollups. Each component owns its tables; none edits another's.
+-- Later migrations, in this order: V3 routing rules, V4 usage records and daily rollups,
+-- V5 engine events. Each component owns its tables; none edits another's.

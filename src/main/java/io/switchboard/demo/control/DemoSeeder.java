@@ -29,7 +29,8 @@ import java.util.logging.Logger;
 
 /**
  * For {@code ./switchboard run}: on an empty database, a demo tenant with one API key and a
- * catalog of simulated models (the seed article's 8B chat, 32B code and 70B reasoning models).
+ * catalog of simulated models (the seed article's 8B chat, 32B code and 70B reasoning models),
+ * sized so that the pinned chat model stays resident and the other two take turns beside it.
  * The key goes to a file only its owner can read, never to the log; the run script prints it.
  */
 @Singleton
@@ -74,9 +75,10 @@ public class DemoSeeder {
 
     private static List<CatalogModel> demoCatalog() {
         return List.of(
-                model("chat-8b", "meta-llama/Llama-3.1-8B-Instruct", "16", 8192, null, true, "0.10", "0.20"),
+                model("chat-8b", "meta-llama/Llama-3.1-8B-Instruct", "20", 8192, null, true, "0.10", "0.20"),
                 model("code-32b", "Qwen/Qwen2.5-Coder-32B-Instruct", "40", 16384, "fp8", false, "0.50", "1.50"),
-                model("reason-70b", "meta-llama/Llama-3.3-70B-Instruct", "72", 16384, "fp8", false, "0.90", "2.70"));
+                model("reason-70b", "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "56", 16384, "awq", false,
+                        "0.90", "2.70"));
     }
 
     private static CatalogModel model(String name, String modelId, String gib, int maxModelLen, String quantization,

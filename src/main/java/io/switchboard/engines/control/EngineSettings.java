@@ -27,7 +27,7 @@ public class EngineSettings {
     private static final Logger LOG = Logger.getLogger(EngineSettings.class.getName());
 
     @Inject @ConfigProperty(name = "switchboard.launcher") Optional<String> launcherName;
-    @Inject @ConfigProperty(name = "switchboard.vllm.command", defaultValue = "vllm") String vllmCommand;
+    @Inject @ConfigProperty(name = "switchboard.vllm.command") Optional<String> vllmCommand;
     @Inject @ConfigProperty(name = "switchboard.sim.jar") Optional<String> simJar;
     @Inject @ConfigProperty(name = "switchboard.sim.time-scale", defaultValue = "1") double simTimeScale;
     @Inject @ConfigProperty(name = "switchboard.sim.gpu-dir") Optional<String> simGpuDir;
@@ -53,16 +53,22 @@ public class EngineSettings {
 
     @PostConstruct
     void createLaunchers() {
-        vllm = new ProcessEngineLauncher(Arrays.asList(vllmCommand.trim().split("\\s+")));
+        vllm = new ProcessEngineLauncher(Arrays.asList(vllmCommand.map(String::trim).filter(c -> !c.isEmpty())
+                .orElse("vllm").split("\\s+")));
         sim = simJarPath().map(jar -> (EngineLauncher) new SimEngineLauncher(jar, simTimeScale, simGpuDir(),
                 simulatedGpuGib())).orElse(null);
     }
 
-    /** The launcher for a model: remote engines always attach; others follow SWITCHBOARD_LAUNCHER or the catalog. */
+    /**
+     * The launcher for a model: remote engines always attach; others follow SWITCHBOARD_LAUNCHER
+     * when set, else the catalog's engine, except that a {@code vllm} model on a machine with no GPU
+     * and no SWITCHBOARD_VLLM_COMMAND runs in the simulator.
+     */
     public EngineLauncher launcherFor(ModelSpec model) {
         if (model.engine() == EngineType.REMOTE) return remote;
+        boolean vllmRunnable = nvidiaSmiPresent() || vllmCommand.filter(c -> !c.isBlank()).isPresent();
         String chosen = launcherName.map(String::trim).filter(s -> !s.isEmpty())
-                .orElse(model.engine() == EngineType.VLLM && !nvidiaSmiPresent() && sim != null ? "sim" : model.engine().wireName());
+                .orElse(model.engine() == EngineType.VLLM && !vllmRunnable && sim != null ? "sim" : model.engine().wireName());
         return switch (chosen) {
             case "vllm" -> vllm;
             case "remote" -> remote;

@@ -183,6 +183,11 @@ public class ModelManager {
                     "Model '%s' needs %.1f GiB of GPU memory but the largest GPU here has %.1f GiB.",
                     engine.name, engine.fullBytes() / (double) (1L << 30), largestGpu() / (double) (1L << 30)));
         }
+        if (usesLocalGpu(engine) && engine.fullBytes() > attainable(engine)) {
+            return new ApiException(503, "server_error", "model_cannot_fit", null, String.format(
+                    "Model '%s' needs %.1f GiB of GPU memory but pinned models leave at most %.1f GiB on any GPU.",
+                    engine.name, engine.fullBytes() / (double) (1L << 30), attainable(engine) / (double) (1L << 30)));
+        }
         if (engine.state == EngineState.FAILED && Instant.now().isBefore(engine.retryNotBefore)) {
             long seconds = Math.max(1, Duration.between(Instant.now(), engine.retryNotBefore).toSeconds() + 1);
             return new ApiException(503, "server_error", "model_unavailable", null, "Model '" + engine.name
@@ -340,11 +345,11 @@ public class ModelManager {
     private void runLoad(ManagedEngine engine, boolean wake, int gpu, long needBytes, boolean waitForMemory) {
         EngineProcess process = null;
         try {
+            if (waitForMemory) awaitFreeMemory(gpu, needBytes); // an evicted engine's memory comes back late
             if (wake) {
                 process = engine.process;
                 control.wakeUp(process.baseUri());
             } else {
-                if (waitForMemory) awaitFreeMemory(gpu, needBytes);
                 ModelSpec model = engine.spec;
                 EngineLauncher launcher = settings.launcherFor(model);
                 boolean sleepMode = model.sleepEnabled() && launcher.usesLocalGpu();
@@ -390,7 +395,7 @@ public class ModelManager {
         long deadline = System.nanoTime() + settings.loadTimeout().toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("the engine exited with status " + process.onExit().getNow(-1));
+                throw new IOException("the engine exited with status " + process.onExit().join());
             }
             if (control.healthy(process.baseUri())) return;
             synchronized (lock) {
@@ -688,6 +693,21 @@ public class ModelManager {
         return gpus;
     }
 
+    /** The most memory the engine could ever get: a GPU's size less what pinned engines (never evicted) hold there. */
+    private long attainable(ManagedEngine forEngine) {
+        long best = 0;
+        for (int gpu = 0; gpu < capacity.length; gpu++) {
+            long pinned = 0;
+            for (ManagedEngine other : engines.values()) {
+                if (other != forEngine && other.gpu == gpu && other.spec.pinned() && other.state.holdsGpuMemory()) {
+                    pinned += other.reservedBytes;
+                }
+            }
+            best = Math.max(best, capacity[gpu] - pinned);
+        }
+        return best;
+    }
+
     private long largestGpu() {
         long largest = 0;
         for (long size : capacity) largest = Math.max(largest, size);
@@ -720,12 +740,15 @@ public class ModelManager {
         return engine.fullBytes(); // what level 1 parks in host memory, at most the reservation
     }
 
+    /** The engine's error lines (vLLM prints the root cause first, then "See root cause above"), else its last line. */
     private static String lastLine(String log) {
-        String[] lines = log.strip().split("\n");
-        for (int i = lines.length - 1; i >= 0; i--) {
-            if (lines[i].contains("Error") || lines[i].contains("ERROR")) return lines[i].strip();
+        List<String> errors = log.strip().lines().filter(l -> l.contains("Error") || l.contains("ERROR"))
+                .map(String::strip).toList();
+        if (errors.isEmpty()) {
+            List<String> lines = log.strip().lines().toList();
+            return lines.get(lines.size() - 1).strip();
         }
-        return lines[lines.length - 1].strip();
+        return String.join(" / ", errors.subList(Math.max(0, errors.size() - 3), errors.size()));
     }
 
     private static int freePort() throws IOException {

@@ -1,0 +1,271 @@
+package io.switchboard.it;
+
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+import static io.switchboard.it.Switchboard.admin;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Models load on demand, the right ones are evicted, a swap never blocks other models, failures
+ * are clear: with real simulator processes on one simulated 80 GiB GPU.
+ */
+class EngineLifecycleIT {
+
+    static String apiKey;
+
+    @BeforeAll
+    static void tenant() {
+        apiKey = Tenants.named("lifecycle").createWithKey().getString("key");
+    }
+
+    @BeforeEach
+    void cleanGpu() {
+        Engines.reset();
+    }
+
+    static Switchboard.Reply chat(String model, int maxTokens) {
+        return Switchboard.tenant("POST", "/v1/chat/completions", apiKey, "{\"model\":\"" + model + "\",\"messages\":"
+                + "[{\"role\":\"user\",\"content\":\"Hello there\"}],\"ignore_eos\":true,\"max_tokens\":" + maxTokens + "}");
+    }
+
+    static void assertServed(String model) {
+        Switchboard.Reply reply = chat(model, 5);
+        assertEquals(200, reply.status(), reply::toString);
+        assertEquals(model, reply.header("x-switchboard-model"));
+        assertEquals(5, reply.json().getJsonObject("usage").getInt("completion_tokens"));
+    }
+
+    static List<JsonObject> events(String model) {
+        return admin("GET", "/admin/engines/events?model=" + model, (String) null).json().getJsonArray("data")
+                .getValuesAs(JsonObject.class);
+    }
+
+    @Test
+    void threeModelsThatCannotAllFitCauseExactlyTheRightEvictions() {
+        String small = Engines.small("evict-16", false);
+        String medium = Engines.medium("evict-40", 40);
+        String large = Engines.large("evict-70");
+
+        assertServed(small);
+        assertServed(medium);
+        assertEquals("READY", Engines.state(small));
+        assertEquals("READY", Engines.state(medium));
+        assertEquals(56.0, Engines.reservedGib());
+
+        assertServed(large); // 70 GiB: both others must go (70 + 16 > 80)
+        assertEquals("READY", Engines.state(large));
+        Engines.awaitState(small, "COLD", Duration.ofSeconds(10));
+        Engines.awaitState(medium, "COLD", Duration.ofSeconds(10));
+        assertEquals(70.0, Engines.reservedGib());
+
+        assertServed(small); // 16 GiB: only the 70 GiB model is in the way
+        Engines.awaitState(large, "COLD", Duration.ofSeconds(10));
+        assertEquals("READY", Engines.state(small));
+        assertEquals(16.0, Engines.reservedGib());
+        assertEquals(1, Engines.engine(medium).getInt("loads"), "the 40 GiB model was not touched again");
+        assertEquals(2, Engines.engine(small).getInt("loads"));
+
+        Engines.eventually(Duration.ofSeconds(5), () -> events(large).stream().anyMatch(e -> e.getString("to_state")
+                .equals("DRAINING") && e.getString("reason").equals("evicted for " + small)), () -> events(large).toString());
+    }
+
+    @Test
+    void fiftyConcurrentRequestsForAColdModelCauseOneLoadAndAllSucceed() throws Exception {
+        String cold = Engines.small("burst", false);
+        List<CompletableFuture<Switchboard.Reply>> calls = new ArrayList<>();
+        for (int i = 0; i < 50; i++) calls.add(CompletableFuture.supplyAsync(() -> chat(cold, 5)));
+
+        for (CompletableFuture<Switchboard.Reply> call : calls) {
+            Switchboard.Reply reply = call.get();
+            assertEquals(200, reply.status(), reply::toString);
+        }
+
+        assertEquals(1, Engines.engine(cold).getInt("loads"));
+        Engines.eventually(Duration.ofSeconds(5), () -> events(cold).stream().anyMatch(e -> e.getString("to_state")
+                .equals("READY")), () -> events(cold).toString());
+        assertEquals(1, events(cold).stream().filter(e -> e.getString("to_state").equals("LOADING")).count());
+    }
+
+    /** Behaviour, not a time: the resident model answers while the other is still loading. */
+    @Test
+    void aResidentModelKeepsAnsweringWhileAnotherModelLoads() {
+        String resident = Engines.small("resident", false);
+        String slow = Engines.model("slow-load", 40, "Qwen/Qwen2.5-32B-Instruct", "fp8", false, false,
+                "--sim-load-seconds", "40"); // about 4 s here
+        assertServed(resident);
+        List<Long> outside = timeRequests(resident, 10);
+
+        CompletableFuture<Switchboard.Reply> loading = CompletableFuture.supplyAsync(() -> chat(slow, 5));
+        Engines.awaitState(slow, "LOADING", Duration.ofSeconds(10));
+        List<Long> during = timeRequests(resident, 10);
+
+        assertEquals("LOADING", Engines.state(slow), "all ten answers came while the other model was still loading");
+        assertEquals(200, loading.join().status());
+        System.out.printf("resident model latency, median ms: outside a swap %d, during a swap %d%n",
+                median(outside), median(during));
+    }
+
+    private static List<Long> timeRequests(String model, int count) {
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            long start = System.nanoTime();
+            assertEquals(200, chat(model, 3).status());
+            millis.add((System.nanoTime() - start) / 1_000_000);
+        }
+        return millis;
+    }
+
+    private static long median(List<Long> values) {
+        return values.stream().sorted().toList().get(values.size() / 2);
+    }
+
+    @Test
+    void aPinnedModelIsNeverEvicted() {
+        String pinned = Engines.model("pinned", 16, "Qwen/Qwen2.5-7B-Instruct", null, true, false);
+        String medium = Engines.medium("beside-pinned", 40);
+        String other = Engines.medium("needs-room", 36);
+        assertEquals(202, admin("POST", "/admin/engines/" + pinned + "/load", (String) null).status());
+        Engines.awaitState(pinned, "READY", Duration.ofSeconds(20));
+
+        assertServed(medium); // 16 + 40
+        assertServed(other);  // 36 more: the 40 GiB model goes, the pinned one stays
+
+        assertEquals("READY", Engines.state(pinned));
+        Engines.awaitState(medium, "COLD", Duration.ofSeconds(10));
+
+        String huge = Engines.large("blocked-by-pin");
+        Switchboard.Reply refused = chat(huge, 5); // 70 GiB can never fit beside the pinned 16
+        assertEquals(503, refused.status(), refused::toString);
+        assertEquals("model_cannot_fit", refused.error().getString("code"));
+        assertEquals("READY", Engines.state(pinned));
+    }
+
+    @Test
+    void aModelLargerThanTheGpuGetsAClearErrorAtOnce() {
+        String giant = Engines.model("giant", 100, "meta-llama/Llama-3.1-405B-Instruct", "fp8", false, false);
+
+        Switchboard.Reply reply = chat(giant, 5);
+
+        assertEquals(503, reply.status(), reply::toString);
+        assertEquals("model_too_large", reply.error().getString("code"));
+        assertTrue(reply.error().getString("message").contains("100.0 GiB"), reply::toString);
+        assertEquals("COLD", Engines.state(giant), "nothing was started");
+    }
+
+    @Test
+    void aLoadThatFailsGives503WithTheEnginesReason() {
+        String broken = Engines.model("oom", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, false, "--sim-fail-start", "oom");
+
+        Switchboard.Reply reply = chat(broken, 5);
+
+        assertEquals(503, reply.status(), reply::toString);
+        assertNotNull(reply.header("Retry-After"));
+        assertTrue(reply.error().getString("message").contains("CUDA out of memory"), reply::toString);
+        assertEquals("FAILED", Engines.state(broken));
+        assertTrue(Engines.engine(broken).getString("last_error").contains("CUDA out of memory"));
+        Engines.eventually(Duration.ofSeconds(5), () -> !events(broken).isEmpty()
+                && events(broken).get(0).getString("to_state").equals("FAILED"), () -> events(broken).toString());
+        JsonObject failed = events(broken).get(0);
+        assertEquals("FAILED", failed.getString("to_state"));
+        assertTrue(failed.getString("detail").contains("Engine core initialization failed"), failed::toString);
+    }
+
+    @Test
+    void killMinus9MidStreamGivesTheClientAnErrorEventAndTheNextRequestReloads() throws Exception {
+        String model = Engines.small("crashing", false);
+        assertServed(model);
+        long pid = Engines.engine(model).getJsonNumber("pid").longValue();
+        HttpRequest stream = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":"
+                        + "3000,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go on\"}]}"))
+                .build();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        List<String> data = new ArrayList<>();
+        var lines = response.body().filter(l -> l.startsWith("data: ")).iterator();
+        while (data.size() < 3) data.add(lines.next());
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        while (lines.hasNext()) data.add(lines.next());
+
+        String error = data.stream().filter(l -> l.contains("\"error\"")).findFirst().orElse(null);
+        assertNotNull(error, () -> "an error event: " + data.subList(Math.max(0, data.size() - 3), data.size()));
+        assertEquals("data: [DONE]", data.get(data.size() - 1));
+        Engines.awaitState(model, "FAILED", Duration.ofSeconds(10));
+
+        assertServed(model); // reloaded on demand
+        assertEquals(1, Engines.engine(model).getInt("crashes"));
+        assertEquals(2, Engines.engine(model).getInt("loads"));
+    }
+
+    @Test
+    void anIdleSleepingModelWakesForItsNextRequest() {
+        String sleepy = Engines.small("sleepy", true);
+        assertServed(sleepy);
+
+        assertEquals(202, admin("POST", "/admin/engines/" + sleepy + "/sleep", (String) null).status());
+        Engines.awaitState(sleepy, "SLEEPING", Duration.ofSeconds(10));
+        assertEquals(0.5, Engines.reservedGib(), "a sleeping engine keeps only a residue on the GPU");
+
+        assertServed(sleepy); // never sent to the sleeping engine: it would crash (the simulator does, as vLLM)
+        assertEquals("READY", Engines.state(sleepy));
+        Engines.eventually(Duration.ofSeconds(5), () -> events(sleepy).stream()
+                .anyMatch(e -> e.getString("reason").equals("wake")), () -> events(sleepy).toString());
+        assertEquals(0, Engines.engine(sleepy).getInt("crashes"));
+    }
+
+    @Test
+    void theVllmLauncherStartsVllmServeWithTheRightCommandLine() throws Exception {
+        // engine "vllm" runs SWITCHBOARD_VLLM_COMMAND, which the IT server points at the simulator jar
+        String model = Engines.model("vllm-cli", "vllm", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, true,
+                "--enforce-eager", "--sim-time-scale", "0.1", "--sim-gpu-dir", Engines.TARGET.resolve("it-sim-gpus").toString());
+
+        assertServed(model);
+
+        String log = Files.readString(Engines.ENGINE_LOGS.resolve(model + ".log"));
+        int port = Engines.engine(model).getInt("port");
+        for (String arg : List.of("'model_tag': 'Qwen/Qwen2.5-7B-Instruct'", "'host': '127.0.0.1'", "'port': " + port,
+                "'served_model_name': ['" + model + "']", "'gpu_memory_utilization': 0.2", "'max_model_len': 4096",
+                "'max_num_seqs': 256", "'enable_sleep_mode': True", "'enforce_eager': True")) {
+            assertTrue(log.contains(arg), () -> arg + " in " + log.lines().filter(l -> l.contains("non-default")).toList());
+        }
+        // VLLM_SERVER_DEV_MODE=1 was set: sleep works
+        assertEquals(202, admin("POST", "/admin/engines/" + model + "/sleep", (String) null).status());
+        Engines.awaitState(model, "SLEEPING", Duration.ofSeconds(10));
+        assertServed(model);
+    }
+
+    @Test
+    void adminLoadAndUnloadDriveTheEngine() {
+        String model = Engines.small("admin-driven", false);
+        assertEquals(202, admin("POST", "/admin/engines/" + model + "/load", (String) null).status());
+        Engines.awaitState(model, "READY", Duration.ofSeconds(20));
+        JsonObject engine = Engines.engine(model);
+        assertEquals(16.0, engine.getJsonNumber("reserved_gib").doubleValue());
+        assertEquals(0, engine.getInt("gpu"));
+        assertFalse(Switchboard.isNull(engine, "port"));
+
+        assertEquals(202, admin("POST", "/admin/engines/" + model + "/unload", (String) null).status());
+        Engines.awaitState(model, "COLD", Duration.ofSeconds(20));
+        assertEquals(0.0, Engines.reservedGib());
+        assertEquals(404, admin("POST", "/admin/engines/no-such-model/load", (String) null).status());
+    }
+}
