@@ -1,0 +1,58 @@
+package io.switchboard.inference.control;
+
+import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.boundary.JsonRequest;
+import io.switchboard.inference.entity.CompletionRequest;
+import io.switchboard.inference.entity.CompletionRequest.Endpoint;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.StringReader;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CompletionValidatorTest {
+
+    static CompletionRequest validate(Endpoint endpoint, String json) {
+        return CompletionValidator.validate(endpoint, JsonRequest.of(Json.createReader(new StringReader(json)).readObject()));
+    }
+
+    static String rejectedParam(Endpoint endpoint, String json) {
+        return assertThrows(ApiException.class, () -> validate(endpoint, json)).param();
+    }
+
+    @Test
+    void streamsAlwaysAskTheEngineForUsageButRememberWhetherTheClientDid() {
+        CompletionRequest silent = validate(Endpoint.CHAT, "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"unknown_field\":1}");
+        JsonObject upstream = CompletionValidator.upstreamBody(silent, "served-m");
+        assertFalse(silent.clientWantsUsage());
+        assertTrue(upstream.getJsonObject("stream_options").getBoolean("include_usage"));
+        assertEquals("served-m", upstream.getString("model"));
+        assertEquals(1, upstream.getInt("unknown_field"), "unknown fields pass through to vLLM");
+
+        CompletionRequest asked = validate(Endpoint.CHAT, "{\"model\":\"m\",\"stream\":true,\"stream_options\":{\"include_usage\":true,\"continuous_usage_stats\":true},\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertTrue(asked.clientWantsUsage());
+        assertTrue(CompletionValidator.upstreamBody(asked, "m").getJsonObject("stream_options").getBoolean("continuous_usage_stats"));
+
+        CompletionRequest plain = validate(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertFalse(CompletionValidator.upstreamBody(plain, "m").containsKey("stream_options"));
+    }
+
+    @Test
+    void openAisRulesNameTheParameter() {
+        assertEquals("model", rejectedParam(Endpoint.CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
+        assertEquals("messages", rejectedParam(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":{}}"));
+        assertEquals("messages[1].content", rejectedParam(Endpoint.CHAT,
+                "{\"model\":\"m\",\"messages\":[{\"role\":\"system\",\"content\":\"s\"},{\"role\":\"user\",\"content\":5}]}"));
+        assertEquals("top_p", rejectedParam(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"top_p\":1.5}"));
+        assertEquals("stop", rejectedParam(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"stop\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}"));
+        assertEquals("prompt", rejectedParam(Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":{}}"));
+        assertEquals("stream_options", rejectedParam(Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":\"p\",\"stream_options\":{}}"));
+        validate(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[]}]}");
+        validate(Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[[1,2],[3]]}");
+    }
+}
