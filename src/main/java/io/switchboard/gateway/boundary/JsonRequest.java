@@ -1,6 +1,5 @@
 package io.switchboard.gateway.boundary;
 
-import jakarta.json.Json;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
@@ -36,7 +35,7 @@ public final class JsonRequest {
 
     public static JsonRequest parse(InputStream body) {
         if (body == null) throw notJson();
-        try (JsonReader reader = Json.createReader(body)) {
+        try (JsonReader reader = Jsonp.reader(body)) {
             JsonValue value = reader.readValue();
             if (value.getValueType() != JsonValue.ValueType.OBJECT) {
                 throw ApiException.invalid(null, "The request body must be a JSON object.");

@@ -1,6 +1,5 @@
 package io.switchboard.gateway.boundary;
 
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
 import jakarta.servlet.http.HttpServletResponse;
@@ -15,12 +14,12 @@ public final class OpenAiError {
     }
 
     public static JsonObject body(ApiException error) {
-        JsonObjectBuilder inner = Json.createObjectBuilder()
+        JsonObjectBuilder inner = Jsonp.object()
                 .add("message", error.getMessage())
                 .add("type", error.type());
         if (error.param() == null) inner.addNull("param"); else inner.add("param", error.param());
         if (error.code() == null) inner.addNull("code"); else inner.add("code", error.code());
-        return Json.createObjectBuilder().add("error", inner).build();
+        return Jsonp.object().add("error", inner).build();
     }
 
     public static String json(ApiException error) {

@@ -1,5 +1,6 @@
 package io.switchboard.inference.boundary;
 
+import io.switchboard.gateway.boundary.Jsonp;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.control.Lease;
 import io.switchboard.gateway.boundary.ApiException;
@@ -8,7 +9,6 @@ import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.tenancy.entity.TenantPrincipal;
-import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonValue;
 import jakarta.servlet.AsyncContext;
@@ -256,7 +256,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         }
         try {
             if (committed) {
-                JsonObject event = Json.createObjectBuilder(OpenAiError.body(error)).build();
+                JsonObject event = Jsonp.object(OpenAiError.body(error)).build();
                 writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
             } else {
                 synchronized (writeLock) {
@@ -328,7 +328,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     /** Reads the engine's usage; answers true for a stream's usage-only chunk (empty choices). */
     private boolean readUsage(String json) {
         try {
-            JsonObject object = Json.createReader(new StringReader(json)).readObject();
+            JsonObject object = Jsonp.reader(new StringReader(json)).readObject();
             JsonValue usage = object.get("usage");
             if (usage instanceof JsonObject counts) {
                 promptTokens = counts.getInt("prompt_tokens", 0);
@@ -376,7 +376,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private static String engineMessage(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            JsonValue error = Json.createReader(new StringReader(text)).readObject().get("error");
+            JsonValue error = Jsonp.reader(new StringReader(text)).readObject().get("error");
             if (error instanceof JsonObject object) return object.getString("message", text);
             if (error instanceof jakarta.json.JsonString string) return string.getString();
         } catch (RuntimeException notJson) {

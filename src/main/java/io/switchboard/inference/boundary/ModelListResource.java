@@ -1,12 +1,12 @@
 package io.switchboard.inference.boundary;
 
+import io.switchboard.gateway.boundary.Jsonp;
 import io.switchboard.catalog.control.ModelCatalog;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.tenancy.boundary.Caller;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.json.Json;
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
@@ -38,16 +38,16 @@ public class ModelListResource {
     @GET
     public JsonObject list() {
         TenantPrincipal tenant = caller.principal();
-        JsonArrayBuilder data = Json.createArrayBuilder();
+        JsonArrayBuilder data = Jsonp.array();
         for (ModelSpec model : catalog.enabled()) {
             if (tenant.mayUse(model.name())) data.add(card(model.name(), model.createdAt().getEpochSecond()));
         }
         data.add(card(AUTO, AUTO_CREATED));
-        return Json.createObjectBuilder().add("object", "list").add("data", data).build();
+        return Jsonp.object().add("object", "list").add("data", data).build();
     }
 
     private static JsonObject card(String id, long created) {
-        return Json.createObjectBuilder()
+        return Jsonp.object()
                 .add("id", id)
                 .add("object", "model")
                 .add("created", created)

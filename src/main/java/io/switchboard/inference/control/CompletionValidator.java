@@ -1,10 +1,10 @@
 package io.switchboard.inference.control;
 
+import io.switchboard.gateway.boundary.Jsonp;
 import io.switchboard.gateway.boundary.ApiException;
 import io.switchboard.gateway.boundary.JsonRequest;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
-import jakarta.json.Json;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonObjectBuilder;
@@ -62,11 +62,11 @@ public final class CompletionValidator {
 
     /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
     public static JsonObject upstreamBody(CompletionRequest request, String servedModel) {
-        JsonObjectBuilder body = Json.createObjectBuilder(request.body()).add("model", servedModel);
+        JsonObjectBuilder body = Jsonp.object(request.body()).add("model", servedModel);
         if (request.stream()) {
             JsonValue options = request.body().get("stream_options");
             JsonObjectBuilder streamOptions = options instanceof JsonObject object
-                    ? Json.createObjectBuilder(object) : Json.createObjectBuilder();
+                    ? Jsonp.object(object) : Jsonp.object();
             body.add("stream_options", streamOptions.add("include_usage", true));
         }
         return body.build();

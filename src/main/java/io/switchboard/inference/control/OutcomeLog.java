@@ -3,7 +3,6 @@ package io.switchboard.inference.control;
 import io.switchboard.engines.control.EngineMetrics;
 import io.switchboard.inference.entity.RequestOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import java.util.Map;
@@ -13,8 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where every inference request's outcome goes: the metrics, a CDI event that accounting observes
- * to write usage rows, and the most recent outcomes in memory for {@code GET /admin/requests/{id}}.
+ * Where every inference request's outcome goes: the metrics, and the most recent outcomes in
+ * memory for {@code GET /admin/requests/{id}}. The accounting issue adds the durable usage writer here.
  */
 @ApplicationScoped
 public class OutcomeLog {
@@ -28,9 +27,6 @@ public class OutcomeLog {
     @Inject
     EngineMetrics metrics;
 
-    @Inject
-    Event<RequestOutcome> outcomes;
-
     public void record(RequestOutcome outcome) {
         metrics.request(outcome.model(), outcome.status());
         if (outcome.timeToFirstTokenMillis() != null) metrics.timeToFirstToken(outcome.timeToFirstTokenMillis() * 1_000_000);
@@ -43,7 +39,6 @@ public class OutcomeLog {
                 size.decrementAndGet();
             }
         }
-        outcomes.fireAsync(outcome);
     }
 
     /** A request refused before it reached a model (bad key, bad body, unknown model). */
