@@ -217,6 +217,29 @@ class EngineLifecycleIT {
     }
 
     @Test
+    void anEngineWhoseRequestsKeepFailingIsTakenOutAndRestarted() throws Exception {
+        String flaky = Engines.small("flaky", false);
+        assertServed(flaky);
+        int port = Engines.engine(flaky).getInt("port");
+        HttpResponse<String> fault = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/sim/fault"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"error_rate\",\"value\":1}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, fault.statusCode()); // from now on the engine answers every generation with 500
+
+        for (int i = 0; i < 5; i++) {
+            Switchboard.Reply failed = chat(flaky, 5);
+            assertEquals(502, failed.status(), failed::toString);
+            assertEquals("engine_error", failed.error().getString("code"));
+        }
+
+        Engines.awaitState(flaky, "FAILED", Duration.ofSeconds(10)); // the breaker opened
+        assertServed(flaky); // a fresh engine, without the fault
+        assertEquals(2, Engines.engine(flaky).getInt("loads"));
+    }
+
+    @Test
     void anIdleSleepingModelWakesForItsNextRequest() {
         String sleepy = Engines.small("sleepy", true);
         assertServed(sleepy);

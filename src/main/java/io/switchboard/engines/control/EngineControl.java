@@ -1,12 +1,12 @@
 package io.switchboard.engines.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -20,15 +20,13 @@ import java.time.temporal.ChronoUnit;
 @ApplicationScoped
 public class EngineControl {
 
-    private final HttpClient http = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2))
-            .build();
+    @Inject
+    EngineHttp engines;
 
     /** True when {@code /health} answers 200 within a second; a refused connection is simply false. */
     public boolean healthy(URI base) {
         try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(base.resolve("/health"))
+            HttpResponse<Void> response = engines.client().send(HttpRequest.newBuilder(base.resolve("/health"))
                     .timeout(Duration.ofSeconds(1)).GET().build(), HttpResponse.BodyHandlers.discarding());
             return response.statusCode() == 200;
         } catch (IOException e) {
@@ -51,7 +49,7 @@ public class EngineControl {
     @Timeout(value = 120, unit = ChronoUnit.SECONDS)
     public void wakeUp(URI base) throws IOException, InterruptedException {
         expectOk(post(base.resolve("/wake_up")), "wake_up");
-        HttpResponse<String> sleeping = http.send(HttpRequest.newBuilder(base.resolve("/is_sleeping"))
+        HttpResponse<String> sleeping = engines.client().send(HttpRequest.newBuilder(base.resolve("/is_sleeping"))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (sleeping.statusCode() != 200 || !sleeping.body().replace(" ", "").contains("\"is_sleeping\":false")) {
             throw new IOException("engine still sleeping after wake_up: " + sleeping.body());
@@ -59,7 +57,7 @@ public class EngineControl {
     }
 
     private HttpResponse<String> post(URI uri) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(110))
+        return engines.client().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(110))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
     }
 

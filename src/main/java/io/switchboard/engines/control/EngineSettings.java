@@ -46,6 +46,7 @@ public class EngineSettings {
     @Inject @ConfigProperty(name = "switchboard.engines.max-num-seqs", defaultValue = "256") int maxNumSeqs;
     @Inject @ConfigProperty(name = "switchboard.engines.health-interval-ms", defaultValue = "1000") long healthIntervalMillis;
     @Inject @ConfigProperty(name = "switchboard.engines.max-backoff-seconds", defaultValue = "60") int maxBackoffSeconds;
+    @Inject @ConfigProperty(name = "switchboard.engines.breaker-failures", defaultValue = "5") int breakerFailures;
 
     private EngineLauncher vllm;
     private EngineLauncher sim;
@@ -138,6 +139,7 @@ public class EngineSettings {
     public long hostMemoryBytes() { return (long) (hostMemoryGib * (1L << 30)); }
     public int defaultMaxNumSeqs() { return maxNumSeqs; }
     public int gpuCount() { return gpuCount; }
+    public int breakerFailures() { return breakerFailures; }
     public long healthIntervalMillis() { return healthIntervalMillis; }
     public Duration maxBackoff() { return Duration.ofSeconds(maxBackoffSeconds); }
 }

@@ -43,6 +43,7 @@ final class ManagedEngine {
     long crashes;
     int consecutiveFailures;
     int consecutiveHealthFailures;
+    int consecutiveRequestFailures;
     Instant retryNotBefore = Instant.EPOCH;
     String lastError;
     long lastLoadMillis;

@@ -166,7 +166,13 @@ public class ModelManager {
             engine.leases.remove(lease);
             engine.inFlight--;
             engine.lastUsed = Instant.now();
-            if (succeeded && engine.state == EngineState.READY) engine.consecutiveFailures = 0;
+            if (succeeded) {
+                engine.consecutiveRequestFailures = 0;
+                if (engine.state == EngineState.READY) engine.consecutiveFailures = 0;
+            } else if (++engine.consecutiveRequestFailures >= settings.breakerFailures()
+                    && engine.state == EngineState.READY) {
+                openCircuit(engine);
+            }
             if (engine.state == EngineState.READY) dispatch(engine);
             if (engine.state == EngineState.DRAINING && engine.inFlight == 0) evictDrained(engine);
             scheduleLoads();
@@ -521,6 +527,19 @@ public class ModelManager {
             metrics.crash(engine.name);
             markFailed(engine, "the engine exited with status " + status, log);
         }
+    }
+
+    /**
+     * The circuit breaker per engine: an engine whose relayed requests keep failing (5xx, broken
+     * connections) is taken out of rotation and restarted on the next request, after the usual backoff.
+     */
+    private void openCircuit(ManagedEngine engine) {
+        EngineProcess process = engine.process;
+        engine.crashes++;
+        metrics.crash(engine.name);
+        markFailed(engine, engine.consecutiveRequestFailures + " requests in a row failed on the engine", "");
+        engine.consecutiveRequestFailures = 0;
+        if (process != null) executor.execute(() -> process.stop(settings.stopGrace()));
     }
 
     private void checkHealth() {

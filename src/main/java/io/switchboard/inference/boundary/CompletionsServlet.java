@@ -9,7 +9,7 @@ import io.switchboard.gateway.boundary.LimitedInputStream;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.boundary.RequestIdFilter;
 import io.switchboard.inference.control.CompletionValidator;
-import io.switchboard.inference.control.EngineHttp;
+import io.switchboard.engines.control.EngineHttp;
 import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;

@@ -1,4 +1,4 @@
-package io.switchboard.inference.control;
+package io.switchboard.engines.control;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -6,8 +6,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 
 /**
- * The one HTTP client that talks to engines for tenants: HTTP/1.1 (vLLM speaks nothing else),
- * pooled keep-alive connections, asynchronous so that no thread waits on an engine.
+ * The one HTTP client that talks to engines, for tenants' requests and for Switchboard's own
+ * calls: HTTP/1.1 (vLLM speaks nothing else), pooled keep-alive connections.
  */
 @ApplicationScoped
 public class EngineHttp {
