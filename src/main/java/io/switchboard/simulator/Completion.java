@@ -37,6 +37,7 @@ final class Completion {
     private final String id;
     private final long created = System.currentTimeMillis() / 1000;
     private final List<Choice> choices = new ArrayList<>();
+    private boolean failed;
 
     /** One sequence being generated. */
     private final class Choice {
@@ -143,6 +144,7 @@ final class Completion {
     void stream(EventSink sink) throws IOException, InterruptedException {
         prefill();
         Integer cutAfter = engine.cutStreamsAfter;
+        Integer errorAfter = engine.streamErrorsAfter;
         boolean first = true;
         int steps = 0;
         while (!allFinished()) {
@@ -164,6 +166,14 @@ final class Completion {
                 if (last) choice.emitted = -1;
             }
             if (cutAfter != null && steps >= cutAfter) throw new StreamCut();
+            if (errorAfter != null && steps >= errorAfter) {
+                // an engine failure after the stream began: one error event, then [DONE] (vllm-api.md 2.6)
+                failed = true;
+                sink.send(Json.write(new ApiError(500, "InternalServerError", null,
+                        "EngineCore encountered an issue. See stack trace for the root cause.").body()));
+                sink.send("[DONE]");
+                return;
+            }
         }
         if (request.includeUsage) {
             sink.send(Json.write(Json.obj("id", id, "object", request.chat ? "chat.completion.chunk" : "text_completion",
@@ -205,6 +215,7 @@ final class Completion {
 
     /** The reason the request as a whole finished, for {@code vllm:request_success_total}. */
     String finishedReason() {
+        if (failed) return "error";
         for (Choice choice : choices) if ("length".equals(choice.finishReason)) return "length";
         return "stop";
     }

@@ -70,6 +70,7 @@ final class Engine {
     volatile boolean hung;
     volatile double errorRate;
     volatile Integer cutStreamsAfter;
+    volatile Integer streamErrorsAfter;
 
     Engine(ServeArgs args, ModelProfile profile, int maxModelLen, long kvCapacityTokens) {
         this.args = args;

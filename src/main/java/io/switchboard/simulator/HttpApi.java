@@ -398,13 +398,21 @@ final class HttpApi {
                 engine.cutStreamsAfter = tokens.intValue();
                 sendJson(exchange, 200, Json.obj("status", "ok"));
             }
+            case "stream_errors_after" -> {
+                if (!(value instanceof BigDecimal tokens) || tokens.intValue() < 1) {
+                    throw ApiError.badRequest("value", "value must be a positive integer");
+                }
+                engine.streamErrorsAfter = tokens.intValue();
+                sendJson(exchange, 200, Json.obj("status", "ok"));
+            }
             case "clear" -> {
                 engine.errorRate = 0;
                 engine.cutStreamsAfter = null;
+                engine.streamErrorsAfter = null;
                 sendJson(exchange, 200, Json.obj("status", "ok"));
             }
             default -> throw ApiError.badRequest("action", "unknown action '" + action
-                    + "' (crash, hang, error_rate, cut_streams_after, clear)");
+                    + "' (crash, hang, error_rate, cut_streams_after, stream_errors_after, clear)");
         }
     }
 

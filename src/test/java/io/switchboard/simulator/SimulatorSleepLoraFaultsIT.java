@@ -57,6 +57,20 @@ class SimulatorSleepLoraFaultsIT {
     }
 
     @Test
+    void sleepLevel2DropsTheWeightsSoAnswersAfterWakingAreGarbage() {
+        try (SimulatorProcess sim = sleepy(DEV_MODE)) {
+            assertEquals(200, sim.post("/sleep?level=2", "").statusCode());
+            assertEquals(512L, SimulatorProcess.usedMib(gpus).get(0));
+            assertEquals(1.0, sim.metric("vllm:engine_sleep_state{engine=\"0\",model_name=\"meta-llama/Llama-3.1-8B-Instruct\",sleep_state=\"discard_all\"}"));
+
+            assertEquals(200, sim.post("/wake_up", "").statusCode());
+
+            HttpResponse<String> answer = sim.post("/v1/completions", "{\"prompt\":\"x\",\"max_tokens\":4,\"ignore_eos\":true}");
+            assertTrue(answer.body().contains("\"text\":\"!!!!\""), answer.body());
+        }
+    }
+
+    @Test
     void aRequestToASleepingEngineCrashesItAsVllmDoes() {
         try (SimulatorProcess sim = sleepy(DEV_MODE)) {
             assertEquals(200, sim.post("/sleep?level=1", "").statusCode());
@@ -180,6 +194,15 @@ class SimulatorSleepLoraFaultsIT {
             } catch (RuntimeException expected) {
                 // the client may also see the broken chunked body as an error
             }
+
+            sim.post("/sim/fault", "{\"action\":\"clear\"}");
+            sim.post("/sim/fault", "{\"action\":\"stream_errors_after\",\"value\":2}");
+            HttpResponse<String> broken = sim.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":"
+                    + "\"x\"}],\"max_tokens\":50,\"ignore_eos\":true,\"stream\":true}");
+            assertEquals(200, broken.statusCode(), "the stream had begun: the error comes as an event");
+            assertTrue(broken.body().contains("data: {\"error\":{\"message\":"), broken.body());
+            assertTrue(broken.body().contains("\"code\":500"), broken.body());
+            assertTrue(broken.body().endsWith("data: [DONE]\n\n"), broken.body());
 
             sim.post("/sim/fault", "{\"action\":\"clear\"}");
             assertEquals(200, sim.post("/v1/chat/completions", HELLO).statusCode());
