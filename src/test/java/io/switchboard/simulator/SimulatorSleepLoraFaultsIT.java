@@ -150,6 +150,40 @@ class SimulatorSleepLoraFaultsIT {
     }
 
     @Test
+    void maxLorasLimitsTheAdaptersInOneBatchAndStartupAdaptersAreServed() throws Exception {
+        Path first = Files.createDirectories(gpus.resolve("first"));
+        Path second = Files.createDirectories(gpus.resolve("second"));
+        try (SimulatorProcess sim = SimulatorProcess.start(gpus, Map.of(), "meta-llama/Llama-3.1-8B-Instruct",
+                "--enable-lora", "--max-loras", "1", "--lora-modules", "first=" + first,
+                "{\"name\":\"second\",\"path\":\"" + second + "\",\"base_model_name\":\"meta-llama/Llama-3.1-8B-Instruct\"}",
+                "--gpu-memory-utilization", "0.5", "--max-model-len", "4096", "--sim-time-scale", "1", "--sim-load-seconds", "0")
+                .awaitReady(Duration.ofSeconds(20))) {
+            String body = "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],\"max_tokens\":60,\"ignore_eos\":true}";
+            CompletableFuture<HttpResponse<String>> a = CompletableFuture.supplyAsync(() -> sim.post("/v1/chat/completions", body.formatted("first")));
+            SimulatorLoadIT.eventually(() -> sim.metric("vllm:num_requests_running{") == 1);
+            CompletableFuture<HttpResponse<String>> b = CompletableFuture.supplyAsync(() -> sim.post("/v1/chat/completions", body.formatted("second")));
+
+            // one LoRA slot: the second adapter's request waits although sequence slots are free
+            SimulatorLoadIT.eventually(() -> sim.metric("vllm:num_requests_waiting{") == 1);
+            assertTrue(sim.get("/metrics").body().contains("waiting_lora_adapters=\"second\""));
+            assertEquals(200, a.get().statusCode());
+            assertEquals(200, b.get().statusCode());
+            assertTrue(b.get().body().contains("\"model\":\"second\""));
+        }
+    }
+
+    @Test
+    void aSlowStartTakesLongerButStillRefusesConnectionsUntilReady() {
+        try (SimulatorProcess sim = SimulatorProcess.start(gpus, "meta-llama/Llama-3.1-8B-Instruct",
+                "--gpu-memory-utilization", "0.5", "--max-model-len", "4096", "--sim-time-scale", "1",
+                "--sim-load-seconds", "0", "--sim-start-delay-seconds", "2")) {
+            SimulatorProcess.sleep(1200);
+            assertTrue(sim.refusesConnections(), "still starting after 1.2 s of a 2 s slow start");
+            sim.awaitReady(Duration.ofSeconds(20));
+        }
+    }
+
+    @Test
     void loraEndpointsNeedTheEnvironmentVariable() {
         try (SimulatorProcess sim = SimulatorProcess.start(gpus, "meta-llama/Llama-3.1-8B-Instruct", "--enable-lora",
                 "--gpu-memory-utilization", "0.5", "--max-model-len", "4096", "--sim-time-scale", "0")
