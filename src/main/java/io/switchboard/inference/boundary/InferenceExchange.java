@@ -147,7 +147,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                     "The engine serving '" + model.name() + "' failed to process the request: " + engineMessage(bytes)));
             return;
         }
-        if (status == 200) readUsage(new String(bytes, StandardCharsets.UTF_8));
+        if (status == 200) readAnswerUsage(new String(bytes, StandardCharsets.UTF_8));
         if (committed) {
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, engineMessage(bytes)));
             return;
@@ -325,7 +325,30 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     // ---- bookkeeping ----
 
-    /** Reads the engine's usage; answers true for a stream's usage-only chunk (empty choices). */
+    /** A whole answer's usage and finish reason, without parsing the (possibly long) generated text. */
+    private void readAnswerUsage(String json) {
+        int usage = json.lastIndexOf("\"usage\":{");
+        if (usage >= 0) {
+            int start = usage + 8;
+            int end = start;
+            for (int depth = 0; end < json.length(); end++) { // the object may nest prompt_tokens_details
+                char c = json.charAt(end);
+                if (c == '{') depth++;
+                if (c == '}' && --depth == 0) break;
+            }
+            try {
+                JsonObject counts = Jsonp.reader(new StringReader(json.substring(start, Math.min(end + 1, json.length()))))
+                        .readObject();
+                promptTokens = counts.getInt("prompt_tokens", 0);
+                completionTokens = counts.getInt("completion_tokens", 0);
+            } catch (RuntimeException notJson) {
+                // no usage to record
+            }
+        }
+        noteFinishReason(json);
+    }
+
+    /** Reads a stream chunk's usage; answers true for the usage-only chunk (empty choices). */
     private boolean readUsage(String json) {
         try {
             JsonObject object = Jsonp.reader(new StringReader(json)).readObject();
@@ -333,10 +356,6 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             if (usage instanceof JsonObject counts) {
                 promptTokens = counts.getInt("prompt_tokens", 0);
                 completionTokens = counts.getInt("completion_tokens", 0);
-            }
-            if (!request.stream() && object.get("choices") instanceof jakarta.json.JsonArray choices && !choices.isEmpty()) {
-                JsonValue reason = choices.getJsonObject(0).get("finish_reason");
-                if (reason instanceof jakarta.json.JsonString text) finishReason = text.getString();
             }
             return usage instanceof JsonObject && object.get("choices") instanceof jakarta.json.JsonArray choices
                     && choices.isEmpty();
