@@ -56,9 +56,10 @@ public class GatewayBench {
         String stream = "{\"model\":\"bench-remote\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"Hello there\"}],\"max_tokens\":16,\"ignore_eos\":true}";
 
-        System.out.println("warming up (JIT) for 40 s ...");
-        openLoop(gateway, "/v1/chat/completions", chat, rate, 25);
-        closedLoop(gateway + "/v1/models", null, 64, 15);
+        System.out.println("warming up (JIT) for 70 s ...");
+        closedLoop(gateway + "/v1/chat/completions", chat, 16, 40); // closed loop: a cold JIT must not overflow the queue
+        closedLoop(gateway + "/v1/models", null, 16, 15);
+        openLoop(gateway, "/v1/chat/completions", chat, rate, 15);
 
         System.out.printf("%n== non-streamed chat completion, open loop at %d requests/s for %d s ==%n", rate, seconds);
         long[] directLatency = openLoop(direct, "/v1/chat/completions", chat, rate, seconds);
