@@ -38,14 +38,14 @@ public class EngineControl {
     }
 
     /** vLLM sleep level 1: weights to host memory, GPU memory freed. Only call on a drained engine. */
-    @Retry(maxRetries = 2, delay = 200, retryOn = IOException.class)
+    @Retry(maxRetries = 2, delay = 200, jitter = 50, retryOn = IOException.class)
     @Timeout(value = 120, unit = ChronoUnit.SECONDS)
     public void sleep(URI base) throws IOException, InterruptedException {
         expectOk(post(base.resolve("/sleep?level=1")), "sleep");
     }
 
     /** Wakes the engine and confirms with {@code /is_sleeping} before anyone routes to it. */
-    @Retry(maxRetries = 2, delay = 200, retryOn = IOException.class)
+    @Retry(maxRetries = 2, delay = 200, jitter = 50, retryOn = IOException.class)
     @Timeout(value = 120, unit = ChronoUnit.SECONDS)
     public void wakeUp(URI base) throws IOException, InterruptedException {
         expectOk(post(base.resolve("/wake_up")), "wake_up");
