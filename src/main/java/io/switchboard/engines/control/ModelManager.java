@@ -574,6 +574,7 @@ public class ModelManager {
         if (engine.state == EngineState.SLEEPING) hostBytesUsed -= engine.hostBytes;
         engine.hostBytes = 0;
         engine.reservedBytes = 0;
+        engine.process = null; // whoever stops it now, its exit is no second crash
         if (engine.gpu >= 0) lastEviction[engine.gpu] = Instant.now();
         engine.queuedForLoad = false;
         loadQueue.remove(engine);
