@@ -1,4 +1,3 @@
-import java.io.StringReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -7,17 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -140,45 +134,43 @@ public class GatewayBench {
 
     // ---- load ----
 
-    /** Sends at {@code rate}/s for {@code seconds}; answers each latency from the intended send time, in ns. */
-    static long[] openLoop(String base, String path, String body, int rate, int seconds) throws Exception {
+    /** One request of an open-loop run: its index and the moment it was meant to leave (ns). */
+    interface Send {
+        CompletableFuture<?> send(int index, long intendedNanos);
+    }
+
+    /** Calls {@code send} at {@code rate}/s for {@code seconds}, on schedule whatever the answers do; waits for all. */
+    static void paced(int rate, int seconds, Send send) {
         int total = rate * seconds;
-        long[] latency = new long[total];
-        AtomicLong errors = new AtomicLong();
         List<CompletableFuture<?>> calls = new ArrayList<>(total);
         long start = System.nanoTime() + 50_000_000;
         for (int i = 0; i < total; i++) {
             long intended = start + (long) i * 1_000_000_000L / rate;
             long wait = intended - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
-            int index = i;
-            calls.add(HTTP.sendAsync(post(base, path, body), HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, failure) -> {
-                        latency[index] = System.nanoTime() - intended;
-                        if (failure != null || response.statusCode() != 200) errors.incrementAndGet();
-                    }));
+            calls.add(send.send(i, intended));
         }
         CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
-        if (errors.get() > 0) System.out.printf("  (%d of %d requests failed)%n", errors.get(), total);
+    }
+
+    /** Sends at {@code rate}/s for {@code seconds}; answers each latency from the intended send time, in ns. */
+    static long[] openLoop(String base, String path, String body, int rate, int seconds) {
+        long[] latency = new long[rate * seconds];
+        AtomicLong errors = new AtomicLong();
+        paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, path, body), HttpResponse.BodyHandlers.discarding())
+                .whenComplete((response, failure) -> {
+                    latency[index] = System.nanoTime() - intended;
+                    if (failure != null || response.statusCode() != 200) errors.incrementAndGet();
+                }));
+        if (errors.get() > 0) System.out.printf("  (%d of %d requests failed)%n", errors.get(), latency.length);
         return latency;
     }
 
     /** Streams at {@code rate}/s; answers the time from intended send to the first data line, in ns. */
-    static long[] openLoopStreams(String base, String body, int rate, int seconds) throws Exception {
-        int total = rate * seconds;
-        long[] ttft = new long[total];
-        List<CompletableFuture<?>> calls = new ArrayList<>(total);
-        long start = System.nanoTime() + 50_000_000;
-        for (int i = 0; i < total; i++) {
-            long intended = start + (long) i * 1_000_000_000L / rate;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) LockSupport.parkNanos(wait);
-            int index = i;
-            FirstData first = new FirstData(() -> ttft[index] = System.nanoTime() - intended);
-            calls.add(HTTP.sendAsync(post(base, "/v1/chat/completions", body),
-                    HttpResponse.BodyHandlers.fromLineSubscriber(first)));
-        }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
+    static long[] openLoopStreams(String base, String body, int rate, int seconds) {
+        long[] ttft = new long[rate * seconds];
+        paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, "/v1/chat/completions", body),
+                HttpResponse.BodyHandlers.fromLineSubscriber(new FirstData(() -> ttft[index] = System.nanoTime() - intended))));
         return ttft;
     }
 

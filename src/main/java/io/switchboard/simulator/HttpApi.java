@@ -11,8 +11,6 @@ import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -471,9 +469,5 @@ final class HttpApi {
                 out.write(body);
             }
         }
-    }
-
-    static boolean pathExists(String path) {
-        return Files.exists(Path.of(path));
     }
 }
