@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -27,7 +28,11 @@ public class GatewayBench {
     // run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2: on 2 cores the default (1)
     // makes every async completion start a thread (liberty-recipe.md 12.5), which would measure the client
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .executor(java.util.concurrent.Executors.newFixedThreadPool(4))
+            .executor(java.util.concurrent.Executors.newFixedThreadPool(4, runnable -> {
+                Thread thread = new Thread(runnable, "bench-http");
+                thread.setDaemon(true); // the benchmark ends when main does
+                return thread;
+            }))
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     static String gateway;
@@ -139,22 +144,26 @@ public class GatewayBench {
         CompletableFuture<?> send(int index, long intendedNanos);
     }
 
-    /** Calls {@code send} at {@code rate}/s for {@code seconds}, on schedule whatever the answers do; waits for all. */
-    static void paced(int rate, int seconds, Send send) {
+    /**
+     * Calls {@code send} at {@code rate}/s for {@code seconds}, on schedule whatever the answers do;
+     * waits for all. Keeps no reference to the calls: a growing live set would make the load
+     * client's own GC pauses (100+ ms, measured) part of every latency figure.
+     */
+    static void paced(int rate, int seconds, Send send) throws InterruptedException {
         int total = rate * seconds;
-        List<CompletableFuture<?>> calls = new ArrayList<>(total);
+        CountDownLatch answered = new CountDownLatch(total);
         long start = System.nanoTime() + 50_000_000;
         for (int i = 0; i < total; i++) {
             long intended = start + (long) i * 1_000_000_000L / rate;
             long wait = intended - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
-            calls.add(send.send(i, intended));
+            send.send(i, intended).whenComplete((ignored, failure) -> answered.countDown());
         }
-        CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).exceptionally(t -> null).join();
+        answered.await();
     }
 
     /** Sends at {@code rate}/s for {@code seconds}; answers each latency from the intended send time, in ns. */
-    static long[] openLoop(String base, String path, String body, int rate, int seconds) {
+    static long[] openLoop(String base, String path, String body, int rate, int seconds) throws InterruptedException {
         long[] latency = new long[rate * seconds];
         AtomicLong errors = new AtomicLong();
         paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, path, body), HttpResponse.BodyHandlers.discarding())
@@ -167,7 +176,7 @@ public class GatewayBench {
     }
 
     /** Streams at {@code rate}/s; answers the time from intended send to the first data line, in ns. */
-    static long[] openLoopStreams(String base, String body, int rate, int seconds) {
+    static long[] openLoopStreams(String base, String body, int rate, int seconds) throws InterruptedException {
         long[] ttft = new long[rate * seconds];
         paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, "/v1/chat/completions", body),
                 HttpResponse.BodyHandlers.fromLineSubscriber(new FirstData(() -> ttft[index] = System.nanoTime() - intended))));

@@ -5,10 +5,12 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -185,6 +187,57 @@ class EngineLifecycleIT {
         JsonObject failed = events(broken).get(0);
         assertEquals("FAILED", failed.getString("to_state"));
         assertTrue(failed.getString("detail").contains("Engine core initialization failed"), failed::toString);
+    }
+
+    /** A request written by hand on a socket that the test closes when it wants: the client leaving. */
+    static Socket sendAndKeepWaiting(String model, boolean stream, int maxTokens, String requestId) throws Exception {
+        String body = "{\"model\":\"" + model + "\",\"stream\":" + stream + ",\"max_tokens\":" + maxTokens
+                + ",\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"wait for me\"}]}";
+        URI base = URI.create(Switchboard.BASE_URL);
+        Socket socket = new Socket(base.getHost(), base.getPort());
+        socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+                + apiKey + "\r\nx-request-id: " + requestId + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
+        socket.getOutputStream().flush();
+        return socket;
+    }
+
+    @Test
+    void waitersWhoseClientsLeaveGiveTheirPlaceUpWhileTheModelLoads() throws Exception {
+        String model = Engines.model("slow-load", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, false,
+                "--sim-load-seconds", "300"); // 30 s here
+        String streamed = Switchboard.unique("leaving-stream");
+        String whole = Switchboard.unique("leaving-whole");
+        try (Socket stream = sendAndKeepWaiting(model, true, 5, streamed);
+             Socket nonStreamed = sendAndKeepWaiting(model, false, 5, whole)) {
+            Engines.eventually(Duration.ofSeconds(10), () -> Engines.engine(model) != null
+                    && Engines.engine(model).getInt("waiters") == 2, () -> "two waiters: " + Engines.engine(model));
+            TenantAuthenticationIT.sleep(1500); // long enough to be checked on at least once
+        } // both clients give up
+
+        Engines.eventually(Duration.ofSeconds(5), () -> Engines.engine(model).getInt("waiters") == 0,
+                () -> "the waiters left the queue: " + Engines.engine(model));
+        assertEquals("LOADING", Engines.state(model), "the load goes on for whoever asks next");
+        for (String requestId : List.of(streamed, whole)) {
+            Switchboard.Reply outcome = admin("GET", "/admin/requests/" + requestId, (String) null);
+            assertEquals(499, outcome.json().getInt("status"), outcome::toString);
+        }
+    }
+
+    @Test
+    void aNonStreamedRequestWhoseClientLeavesGivesItsLeaseBack() throws Exception {
+        String model = Engines.small("leaving", false);
+        assertServed(model);
+        String requestId = Switchboard.unique("leaving-generation");
+        try (Socket socket = sendAndKeepWaiting(model, false, 3000, requestId)) { // a minute of generation
+            Engines.eventually(Duration.ofSeconds(5), () -> Engines.engine(model).getInt("leases") == 1,
+                    () -> "generating: " + Engines.engine(model));
+            TenantAuthenticationIT.sleep(1500);
+        }
+        Engines.eventually(Duration.ofSeconds(5), () -> Engines.engine(model).getInt("leases") == 0,
+                () -> "the lease came back: " + Engines.engine(model));
+        assertEquals(499, admin("GET", "/admin/requests/" + requestId, (String) null).json().getInt("status"));
+        assertServed(model);
     }
 
     @Test

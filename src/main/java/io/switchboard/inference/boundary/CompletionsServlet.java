@@ -15,8 +15,6 @@ import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
 import io.switchboard.tenancy.boundary.TenantCredentials;
 import io.switchboard.tenancy.entity.TenantPrincipal;
-import jakarta.annotation.Resource;
-import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.inject.Inject;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
@@ -45,12 +43,11 @@ public class CompletionsServlet extends HttpServlet {
     @Inject ModelManager manager;
     @Inject EngineHttp http;
     @Inject OutcomeLog outcomes;
-    @Resource ManagedScheduledExecutorService scheduler;
+    @Inject ClientWatch clients;
 
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
     @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
     @Inject @ConfigProperty(name = "switchboard.inference.first-byte-timeout-seconds", defaultValue = "600") int firstByteTimeoutSeconds;
-    @Inject @ConfigProperty(name = "switchboard.inference.heartbeat-ms", defaultValue = "1000") long heartbeatMillis;
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -95,9 +92,5 @@ public class CompletionsServlet extends HttpServlet {
 
     Duration firstByteTimeout() {
         return Duration.ofSeconds(firstByteTimeoutSeconds);
-    }
-
-    long heartbeatMillis() {
-        return heartbeatMillis;
     }
 }

@@ -27,8 +27,6 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -61,7 +59,11 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private volatile Lease lease;
     private volatile CompletableFuture<?> upstream;
     private volatile Flow.Subscription subscription;
-    private volatile ScheduledFuture<?> heartbeat;
+    private final String clientAddress;
+    private final int clientPort;
+    private final int localPort;
+    private volatile boolean connectionSeen;
+    private volatile boolean answering;
     private volatile String engineFailure;
     private volatile boolean sawDone;
     private volatile Integer promptTokens;
@@ -78,17 +80,16 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         this.request = request;
         this.model = model;
         this.startedNanos = startedNanos;
+        this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
+        this.clientPort = async.getRequest().getRemotePort();
+        this.localPort = async.getRequest().getLocalPort();
         async.setTimeout(0); // streams last as long as they last; limits are ours, not the container's
     }
 
     void begin() {
         response.setHeader("x-switchboard-model", model.name());
+        servlet.clients.watch(this); // from here on, a client that leaves is noticed
         pending = servlet.manager.acquire(model, servlet.maxWait());
-        if (request.stream() && !pending.isDone()) {
-            // a stream waiting for a model load: heartbeats tell us if the client leaves the queue
-            heartbeat = servlet.scheduler.scheduleAtFixedRate(this::heartbeat, servlet.heartbeatMillis(),
-                    servlet.heartbeatMillis(), TimeUnit.MILLISECONDS);
-        }
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
                 fail(OpenAiError.of(unwrap(failure)));
@@ -104,6 +105,10 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     private void relay(Lease granted) {
         lease = granted;
+        if (finished.get()) { // the client left just now; finish() may not have seen the lease (release is idempotent)
+            granted.release(true);
+            return;
+        }
         granted.onEngineFailure(this::engineFailed);
         JsonObject body = CompletionValidator.upstreamBody(request, model.name());
         HttpRequest upstreamRequest = HttpRequest.newBuilder(granted.baseUri().resolve(request.endpoint().path))
@@ -113,10 +118,6 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build();
         if (request.stream()) {
-            if (heartbeat == null) {
-                heartbeat = servlet.scheduler.scheduleAtFixedRate(this::heartbeat, servlet.heartbeatMillis(),
-                        servlet.heartbeatMillis(), TimeUnit.MILLISECONDS);
-            }
             upstream = servlet.http.client().sendAsync(upstreamRequest, info -> info.statusCode() == 200
                             ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromLineSubscriber(this, s -> null,
                             StandardCharsets.UTF_8, null)
@@ -152,6 +153,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, engineMessage(bytes)));
             return;
         }
+        answering = true; // the client watch leaves it alone now
         try {
             response.setStatus(status);
             response.setContentType("application/json");
@@ -172,13 +174,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             s.cancel();
             return;
         }
-        try {
-            commitStream();
-        } catch (IOException clientGone) {
-            clientLeft();
-            return;
-        }
-        s.request(1);
+        s.request(1); // the headers go out with the first event, in one write
     }
 
     @Override
@@ -270,39 +266,48 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     }
 
     private void clientLeft() {
+        finish(CLIENT_CLOSED, "client closed the connection"); // first: what the cancellations below complete is ignored
         Flow.Subscription s = subscription;
         if (s != null) s.cancel(); // closes the upstream connection: the engine aborts the request
         CompletableFuture<?> call = upstream;
         if (call != null) call.cancel(true);
         CompletableFuture<Lease> waiting = pending;
         if (lease == null && waiting != null) servlet.manager.abandon(model.name(), waiting);
-        finish(CLIENT_CLOSED, "client closed the connection");
     }
 
     // ---- writing ----
 
-    /** Sends the SSE headers now: Liberty holds back the first flush of an uncommitted response (recipe 12.3). */
-    private void commitStream() throws IOException {
-        synchronized (writeLock) {
-            if (committed) return;
-            response.setStatus(200);
-            response.setContentType("text/event-stream; charset=utf-8");
-            response.setHeader("Cache-Control", "no-cache");
-            response.setHeader("X-Accel-Buffering", "no");
-            response.flushBuffer();
-            committed = true;
-        }
-    }
-
-    private void heartbeat() {
+    /** A stream quiet for a heartbeat gets a comment: the write is what reveals a client that left. */
+    void heartbeat() {
         if (finished.get()) return;
-        if (System.nanoTime() - lastWriteNanos < servlet.heartbeatMillis() * 1_000_000 / 2) return;
         try {
-            commitStream();
             writeOrThrow(": keep-alive\n\n");
         } catch (IOException clientGone) {
             clientLeft();
         }
+    }
+
+    /** A non-streamed request's client, looked up in the kernel's TCP table: gone once it closed or reset. */
+    void checkConnection(TcpConnections connections) {
+        if (finished.get() || answering) return;
+        TcpConnections.State state = connections.state(clientAddress, clientPort, localPort);
+        if (state == TcpConnections.State.ESTABLISHED) {
+            connectionSeen = true;
+        } else if (state == TcpConnections.State.CLOSING || connectionSeen) {
+            clientLeft(); // ABSENT before it was ever seen means we cannot tell (a proxy's address, say)
+        }
+    }
+
+    boolean streams() {
+        return request.stream();
+    }
+
+    long quietFor(long nowNanos) {
+        return nowNanos - lastWriteNanos;
+    }
+
+    int localPort() {
+        return localPort;
     }
 
     private void write(String text) {
@@ -313,12 +318,27 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         }
     }
 
+    /**
+     * Writes and flushes an event. The first write also sends the SSE headers, together with the
+     * event (flushBuffer: Liberty holds back the first plain flush of an uncommitted response, recipe 12.3).
+     */
     private void writeOrThrow(String text) throws IOException {
         synchronized (writeLock) {
             if (finished.get()) return;
+            if (!committed) {
+                response.setStatus(200);
+                response.setContentType("text/event-stream; charset=utf-8");
+                response.setHeader("Cache-Control", "no-cache");
+                response.setHeader("X-Accel-Buffering", "no");
+            }
             ServletOutputStream out = response.getOutputStream();
             out.write(text.getBytes(StandardCharsets.UTF_8));
-            out.flush();
+            if (committed) {
+                out.flush();
+            } else {
+                committed = true; // before the flush: a failed flush still means the status is gone
+                response.flushBuffer();
+            }
             lastWriteNanos = System.nanoTime();
         }
     }
@@ -375,8 +395,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     private void finish(int status, String error) {
         if (!finished.compareAndSet(false, true)) return;
-        ScheduledFuture<?> beat = heartbeat;
-        if (beat != null) beat.cancel(false);
+        servlet.clients.forget(this);
         Lease held = lease;
         if (held != null) held.release(status < 500);
         long now = System.nanoTime();
