@@ -61,11 +61,19 @@ public class GatewayBench {
         openLoop(gateway, "/v1/chat/completions", chat, rate, 15);
 
         System.out.printf("%n== non-streamed chat completion, open loop at %d requests/s for %d s ==%n", rate, seconds);
-        long[] directLatency = openLoop(direct, "/v1/chat/completions", chat, rate, seconds);
+        // alternating blocks, so that whatever else the machine does meanwhile weighs on both sides alike
+        int rounds = 3;
+        long[][] directBlocks = new long[rounds][];
+        long[][] gatewayBlocks = new long[rounds][];
         RssSampler rss = new RssSampler(serverPid);
         rss.start();
-        long[] gatewayLatency = openLoop(gateway, "/v1/chat/completions", chat, rate, seconds);
+        for (int round = 0; round < rounds; round++) {
+            directBlocks[round] = openLoop(direct, "/v1/chat/completions", chat, rate, seconds / rounds);
+            gatewayBlocks[round] = openLoop(gateway, "/v1/chat/completions", chat, rate, seconds / rounds);
+        }
         rss.stopSampling();
+        long[] directLatency = concat(directBlocks);
+        long[] gatewayLatency = concat(gatewayBlocks);
         report("engine directly", directLatency);
         report("through Switchboard", gatewayLatency);
         System.out.printf("added latency: p50 %.2f ms, p99 %.2f ms%n",
@@ -74,8 +82,14 @@ public class GatewayBench {
 
         int streamRate = Math.max(50, rate / 5);
         System.out.printf("%n== streamed chat completion (16 tokens), time to first token, open loop at %d streams/s ==%n", streamRate);
-        long[] directTtft = openLoopStreams(direct, stream, streamRate, seconds);
-        long[] gatewayTtft = openLoopStreams(gateway, stream, streamRate, seconds);
+        long[][] directTtftBlocks = new long[rounds][];
+        long[][] gatewayTtftBlocks = new long[rounds][];
+        for (int round = 0; round < rounds; round++) {
+            directTtftBlocks[round] = openLoopStreams(direct, stream, streamRate, seconds / rounds);
+            gatewayTtftBlocks[round] = openLoopStreams(gateway, stream, streamRate, seconds / rounds);
+        }
+        long[] directTtft = concat(directTtftBlocks);
+        long[] gatewayTtft = concat(gatewayTtftBlocks);
         report("engine directly, TTFT", directTtft);
         report("through Switchboard, TTFT", gatewayTtft);
         System.out.printf("added time to first token: p50 %.2f ms, p99 %.2f ms%n",
@@ -165,13 +179,15 @@ public class GatewayBench {
     /** Sends at {@code rate}/s for {@code seconds}; answers each latency from the intended send time, in ns. */
     static long[] openLoop(String base, String path, String body, int rate, int seconds) throws InterruptedException {
         long[] latency = new long[rate * seconds];
-        AtomicLong errors = new AtomicLong();
+        java.util.Map<String, AtomicLong> errors = new java.util.concurrent.ConcurrentHashMap<>();
         paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, path, body), HttpResponse.BodyHandlers.discarding())
                 .whenComplete((response, failure) -> {
                     latency[index] = System.nanoTime() - intended;
-                    if (failure != null || response.statusCode() != 200) errors.incrementAndGet();
+                    String error = failure != null ? failure.getClass().getSimpleName()
+                            : response.statusCode() != 200 ? "HTTP " + response.statusCode() : null;
+                    if (error != null) errors.computeIfAbsent(error, e -> new AtomicLong()).incrementAndGet();
                 }));
-        if (errors.get() > 0) System.out.printf("  (%d of %d requests failed)%n", errors.get(), latency.length);
+        if (!errors.isEmpty()) System.out.printf("  (of %d requests, failed: %s)%n", latency.length, errors);
         return latency;
     }
 
@@ -274,6 +290,10 @@ public class GatewayBench {
     }
 
     // ---- figures ----
+
+    static long[] concat(long[][] blocks) {
+        return Arrays.stream(blocks).flatMapToLong(Arrays::stream).toArray();
+    }
 
     static double pct(long[] values, double p) {
         long[] sorted = values.clone();
