@@ -43,8 +43,8 @@ public class SchemaMigrator {
                 .baselineOnMigrate(true)
                 .load()
                 .migrate();
-        LOG.info("Database schema at version " + result.targetSchemaVersion
-                + " (" + result.migrationsExecuted + " migrations applied now)");
+        String version = result.targetSchemaVersion != null ? result.targetSchemaVersion : result.initialSchemaVersion;
+        LOG.info("Database schema at version " + version + " (" + result.migrationsExecuted + " migrations applied now)");
         entityManagerFactory.unwrap(SessionFactory.class).getSchemaManager().validateMappedObjects();
     }
 }
