@@ -241,6 +241,25 @@ class EngineLifecycleIT {
     }
 
     @Test
+    void aLoadThatTakesLongerThanTheLoadTimeoutFailsWithThatReason() {
+        // the IT server's load timeout is 15 s (pom.xml); this engine would need 60 s to start
+        String slow = Engines.model("too-slow", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, false,
+                "--sim-load-seconds", "600");
+
+        CompletableFuture<Switchboard.Reply> asking = CompletableFuture.supplyAsync(() -> chat(slow, 5));
+        Engines.eventually(Duration.ofSeconds(10), () -> Engines.engine(slow) != null && Engines.engine(slow).containsKey("pid")
+                && !Switchboard.isNull(Engines.engine(slow), "pid"), () -> "starting: " + Engines.engine(slow));
+        ProcessHandle engine = ProcessHandle.of(Engines.engine(slow).getJsonNumber("pid").longValue()).orElseThrow();
+
+        Switchboard.Reply reply = asking.join();
+
+        assertEquals(503, reply.status(), reply::toString);
+        assertTrue(reply.error().getString("message").contains("not healthy within 15 s"), reply::toString);
+        assertEquals("FAILED", Engines.state(slow));
+        Engines.eventually(Duration.ofSeconds(10), () -> !engine.isAlive(), () -> "the engine that was too slow is stopped");
+    }
+
+    @Test
     void killMinus9MidStreamGivesTheClientAnErrorEventAndTheNextRequestReloads() throws Exception {
         String model = Engines.small("crashing", false);
         assertServed(model);

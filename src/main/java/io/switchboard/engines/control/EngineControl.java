@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The calls Switchboard makes to an engine for itself (not for a tenant): health, sleep and
@@ -34,6 +35,22 @@ public class EngineControl {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /**
+     * Waits until a starting engine answers {@code /health}, or fails as soon as its process exits
+     * or the load is called off. The load timeout is MicroProfile Fault Tolerance's: configured
+     * as {@code switchboard.engines.load-timeout-seconds} (microprofile-config.properties maps it
+     * onto this method's {@code Timeout/value}); when it strikes, this thread is interrupted.
+     */
+    @Timeout(value = 900, unit = ChronoUnit.SECONDS)
+    public void awaitReady(EngineProcess process, BooleanSupplier stillWanted) throws IOException, InterruptedException {
+        while (true) {
+            if (!process.isAlive()) throw new IOException("the engine exited with status " + process.onExit().join());
+            if (healthy(process.baseUri())) return;
+            if (!stillWanted.getAsBoolean()) throw new IOException("load cancelled");
+            Thread.sleep(50);
         }
     }
 

@@ -401,18 +401,15 @@ public class ModelManager {
     }
 
     private void awaitHealthy(ManagedEngine engine, EngineProcess process) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + settings.loadTimeout().toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("the engine exited with status " + process.onExit().join());
-            }
-            if (control.healthy(process.baseUri())) return;
-            synchronized (lock) {
-                if (engine.state != EngineState.LOADING) throw new IOException("load cancelled");
-            }
-            Thread.sleep(50);
+        try {
+            control.awaitReady(process, () -> {
+                synchronized (lock) {
+                    return engine.state == EngineState.LOADING;
+                }
+            });
+        } catch (org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException tooSlow) {
+            throw new IOException("the engine was not healthy within " + settings.loadTimeout().toSeconds() + " s");
         }
-        throw new IOException("the engine was not healthy within " + settings.loadTimeout().toSeconds() + " s");
     }
 
     /** After an eviction the GPU gives memory back with a delay: wait (bounded) until the probe shows it free. */
