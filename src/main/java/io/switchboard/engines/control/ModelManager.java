@@ -74,6 +74,7 @@ public class ModelManager {
     private Optional<GpuProbe> probe = Optional.empty();
     private ScheduledFuture<?> healthChecks;
     private volatile boolean stopping;
+    private final Leases leases = new Leases(this); // this instance, not the container's proxy
 
     @PostConstruct
     void start() {
@@ -124,6 +125,11 @@ public class ModelManager {
     }
 
     // ---- requests ----
+
+    /** Acquire and abandon for the per-request path, without the container's per-call work (see {@link Leases}). */
+    public Leases leases() {
+        return leases;
+    }
 
     /**
      * A lease on the model's engine: at once when it is READY with a free slot, otherwise when it

@@ -8,6 +8,7 @@ import jakarta.json.spi.JsonProvider;
 
 import java.io.InputStream;
 import java.io.Reader;
+import java.io.StringReader;
 
 /**
  * JSON-P through one provider looked up once. {@code jakarta.json.Json.createXxx} looks the
@@ -27,6 +28,16 @@ public final class Jsonp {
 
     public static JsonReader reader(Reader in) {
         return PROVIDER.createReader(in);
+    }
+
+    /**
+     * Parses a JSON object and closes the reader: Parsson lends every reader a 4,096-char buffer
+     * that only a close gives back, so an unclosed reader costs a fresh buffer per call.
+     */
+    public static JsonObject parseObject(String json) {
+        try (JsonReader reader = PROVIDER.createReader(new StringReader(json))) {
+            return reader.readObject();
+        }
     }
 
     public static JsonObjectBuilder object() {

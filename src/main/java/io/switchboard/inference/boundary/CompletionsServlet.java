@@ -2,6 +2,7 @@ package io.switchboard.inference.boundary;
 
 import io.switchboard.catalog.control.ModelCatalog;
 import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.control.Leases;
 import io.switchboard.engines.control.ModelManager;
 import io.switchboard.gateway.boundary.ApiException;
 import io.switchboard.gateway.boundary.JsonRequest;
@@ -41,6 +42,7 @@ public class CompletionsServlet extends HttpServlet {
     @Inject TenantCredentials credentials;
     @Inject ModelCatalog catalog;
     @Inject ModelManager manager;
+    Leases leases;
     @Inject EngineHttp http;
     @Inject OutcomeLog outcomes;
     @Inject ClientWatch clients;
@@ -48,6 +50,11 @@ public class CompletionsServlet extends HttpServlet {
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
     @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
     @Inject @ConfigProperty(name = "switchboard.inference.first-byte-timeout-seconds", defaultValue = "600") int firstByteTimeoutSeconds;
+
+    @Override
+    public void init() {
+        leases = manager.leases();
+    }
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {

@@ -16,7 +16,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.io.StringReader;
 import java.net.ConnectException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -89,7 +88,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     void begin() {
         response.setHeader("x-switchboard-model", model.name());
         servlet.clients.watch(this); // from here on, a client that leaves is noticed
-        pending = servlet.manager.acquire(model, servlet.maxWait());
+        pending = servlet.leases.acquire(model, servlet.maxWait());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
                 fail(OpenAiError.of(unwrap(failure)));
@@ -272,7 +271,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         CompletableFuture<?> call = upstream;
         if (call != null) call.cancel(true);
         CompletableFuture<Lease> waiting = pending;
-        if (lease == null && waiting != null) servlet.manager.abandon(model.name(), waiting);
+        if (lease == null && waiting != null) servlet.leases.abandon(model.name(), waiting);
     }
 
     // ---- writing ----
@@ -357,8 +356,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 if (c == '}' && --depth == 0) break;
             }
             try {
-                JsonObject counts = Jsonp.reader(new StringReader(json.substring(start, Math.min(end + 1, json.length()))))
-                        .readObject();
+                JsonObject counts = Jsonp.parseObject(json.substring(start, Math.min(end + 1, json.length())));
                 promptTokens = counts.getInt("prompt_tokens", 0);
                 completionTokens = counts.getInt("completion_tokens", 0);
             } catch (RuntimeException notJson) {
@@ -371,7 +369,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     /** Reads a stream chunk's usage; answers true for the usage-only chunk (empty choices). */
     private boolean readUsage(String json) {
         try {
-            JsonObject object = Jsonp.reader(new StringReader(json)).readObject();
+            JsonObject object = Jsonp.parseObject(json);
             JsonValue usage = object.get("usage");
             if (usage instanceof JsonObject counts) {
                 promptTokens = counts.getInt("prompt_tokens", 0);
@@ -414,7 +412,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private static String engineMessage(byte[] bytes) {
         String text = new String(bytes, StandardCharsets.UTF_8);
         try {
-            JsonValue error = Jsonp.reader(new StringReader(text)).readObject().get("error");
+            JsonValue error = Jsonp.parseObject(text).get("error");
             if (error instanceof JsonObject object) return object.getString("message", text);
             if (error instanceof jakarta.json.JsonString string) return string.getString();
         } catch (RuntimeException notJson) {
