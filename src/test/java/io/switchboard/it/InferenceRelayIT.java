@@ -105,6 +105,24 @@ class InferenceRelayIT {
     }
 
     @Test
+    void streamsAreNeverCompressedEvenForClientsThatAcceptGzip() throws Exception {
+        // the OpenAI SDKs send Accept-Encoding: gzip; a compressed stream would arrive in bursts, not token by token
+        HttpRequest request = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .header("Accept-Encoding", "gzip, deflate")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,"
+                        + "\"max_tokens\":200,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}"))
+                .build();
+        HttpResponse<String> response = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Encoding").isEmpty(), response.headers().toString());
+        assertTrue(response.body().length() > 4096, "long enough that a compressor would have taken it");
+        assertTrue(response.body().startsWith("data: {"), response.body().substring(0, 40));
+        assertTrue(response.body().endsWith("data: [DONE]\n\n"));
+    }
+
+    @Test
     void usageReachesTheOutcomeRecordForStreamsToo() {
         for (boolean stream : new boolean[]{false, true}) {
             String requestId = "it-usage-" + stream + "-" + System.nanoTime();
