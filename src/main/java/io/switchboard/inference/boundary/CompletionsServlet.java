@@ -69,10 +69,10 @@ public class CompletionsServlet extends HttpServlet {
                         "Method " + request.getMethod() + " is not allowed on " + endpoint.path + "; use POST.");
             }
             if (request.getContentLengthLong() > maxRequestBytes) throw ApiException.tooLarge(maxRequestBytes);
-            JsonRequest body = JsonRequest.parse(new LimitedInputStream(request.getInputStream(), maxRequestBytes));
-            CompletionRequest completion = CompletionValidator.validate(endpoint, body);
+            byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes));
+            CompletionRequest completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
             ModelSpec model = resolve(completion.model(), tenant);
-            new InferenceExchange(this, request.startAsync(), requestId, tenant, completion, model, started).begin();
+            new InferenceExchange(this, request.startAsync(), requestId, tenant, completion, body, model, started).begin();
         } catch (RuntimeException failure) {
             ApiException error = OpenAiError.of(failure);
             outcomes.recordRejection(requestId, endpoint, error.status());

@@ -46,6 +46,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private final String requestId;
     private final TenantPrincipal tenant;
     private final CompletionRequest request;
+    private final byte[] clientBody;
     private final ModelSpec model;
     private final long startedNanos;
 
@@ -70,13 +71,14 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private volatile String finishReason;
 
     InferenceExchange(CompletionsServlet servlet, AsyncContext async, String requestId, TenantPrincipal tenant,
-                      CompletionRequest request, ModelSpec model, long startedNanos) {
+                      CompletionRequest request, byte[] clientBody, ModelSpec model, long startedNanos) {
         this.servlet = servlet;
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
         this.requestId = requestId;
         this.tenant = tenant;
         this.request = request;
+        this.clientBody = clientBody;
         this.model = model;
         this.startedNanos = startedNanos;
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
@@ -109,12 +111,14 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             return;
         }
         granted.onEngineFailure(this::engineFailed);
-        JsonObject body = CompletionValidator.upstreamBody(request, model.name());
+        // the client's bytes as they came when nothing needs changing; else the body rebuilt
+        byte[] body = CompletionValidator.passesUnchanged(request, model.name()) ? clientBody
+                : CompletionValidator.upstreamBody(request, model.name()).toString().getBytes(StandardCharsets.UTF_8);
         HttpRequest upstreamRequest = HttpRequest.newBuilder(granted.baseUri().resolve(request.endpoint().path))
                 .timeout(servlet.firstByteTimeout()) // until the engine's response headers
                 .header("Content-Type", "application/json")
                 .header("X-Request-Id", requestId)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         if (request.stream()) {
             upstream = servlet.http.client().sendAsync(upstreamRequest, info -> info.statusCode() == 200

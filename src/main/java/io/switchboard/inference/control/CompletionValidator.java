@@ -61,6 +61,14 @@ public final class CompletionValidator {
     }
 
     /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
+    /**
+     * Whether the engine can take the client's body as it came: only a stream needs a change
+     * ({@code include_usage}) and only an alias names another model than the engine serves.
+     */
+    public static boolean passesUnchanged(CompletionRequest request, String servedModel) {
+        return !request.stream() && request.model().equals(servedModel);
+    }
+
     public static JsonObject upstreamBody(CompletionRequest request, String servedModel) {
         JsonObjectBuilder body = Jsonp.object(request.body()).add("model", servedModel);
         if (request.stream()) {

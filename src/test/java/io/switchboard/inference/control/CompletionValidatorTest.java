@@ -43,6 +43,15 @@ class CompletionValidatorTest {
     }
 
     @Test
+    void onlyANonStreamedRequestForTheServedModelItselfIsRelayedAsTheClientSentIt() {
+        CompletionRequest plain = validate(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertTrue(CompletionValidator.passesUnchanged(plain, "m"));
+        assertFalse(CompletionValidator.passesUnchanged(plain, "other"), "an alias is rewritten to the model it chose");
+        CompletionRequest stream = validate(Endpoint.CHAT, "{\"model\":\"m\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}");
+        assertFalse(CompletionValidator.passesUnchanged(stream, "m"), "a stream gains include_usage");
+    }
+
+    @Test
     void openAisRulesNameTheParameter() {
         assertEquals("model", rejectedParam(Endpoint.CHAT, "{\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}"));
         assertEquals("messages", rejectedParam(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":{}}"));
