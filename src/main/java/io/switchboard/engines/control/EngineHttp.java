@@ -17,7 +17,23 @@ public class EngineHttp {
             .connectTimeout(Duration.ofSeconds(2))
             .build();
 
+    /**
+     * The same, but it runs its own work and its callers' callbacks on its selector thread instead
+     * of handing each step to a pool thread: measured +12 to +37 % relayed requests per second here.
+     * Only for callbacks that hand their work on at once and never block (a slow client's write
+     * would stall every engine connection).
+     */
+    private final HttpClient directClient = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .executor(Runnable::run)
+            .build();
+
     public HttpClient client() {
         return client;
+    }
+
+    public HttpClient directClient() {
+        return directClient;
     }
 }

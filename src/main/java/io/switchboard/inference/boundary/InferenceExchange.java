@@ -121,26 +121,39 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         if (request.stream()) {
-            upstream = servlet.http.client().sendAsync(upstreamRequest, info -> info.statusCode() == 200
+            // events are written as they come, so a pool thread of the client's runs them: a write may block
+            CompletableFuture<HttpResponse<Void>> call = servlet.http.client().sendAsync(upstreamRequest,
+                    info -> info.statusCode() == 200
                             ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromLineSubscriber(this, s -> null,
                             StandardCharsets.UTF_8, null)
                             : HttpResponse.BodySubscribers.<byte[], Void>mapping(HttpResponse.BodySubscribers.ofByteArray(),
                             bytes -> {
                                 engineAnswered(info.statusCode(), bytes);
                                 return null;
-                            }))
-                    .whenComplete((ignored, failure) -> {
-                        if (failure != null) fail(upstreamFailure(unwrap(failure)));
-                    });
+                            }));
+            upstream = call; // the call itself: cancelling it is what closes the engine connection
+            call.whenComplete((ignored, failure) -> {
+                if (failure != null) fail(upstreamFailure(unwrap(failure)));
+            });
         } else {
-            upstream = servlet.http.client().sendAsync(upstreamRequest, HttpResponse.BodyHandlers.ofByteArray())
-                    .whenComplete((answer, failure) -> {
+            // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which writes it
+            CompletableFuture<HttpResponse<byte[]>> call = servlet.http.directClient().sendAsync(upstreamRequest,
+                    HttpResponse.BodyHandlers.ofByteArray());
+            upstream = call;
+            call.whenComplete((answer, failure) -> {
+                if (finished.get()) return; // the client left, or the engine failed, meanwhile
+                try {
+                    async.start(() -> {
                         if (failure != null) {
                             fail(upstreamFailure(unwrap(failure)));
                         } else {
                             engineAnswered(answer.statusCode(), answer.body());
                         }
                     });
+                } catch (IllegalStateException completedMeanwhile) {
+                    // finished between the check and the hand-off: nothing left to answer
+                }
+            });
         }
     }
 
