@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -34,6 +35,13 @@ public class GatewayBench {
                 return thread;
             }))
             .connectTimeout(Duration.ofSeconds(5)).build();
+
+    /**
+     * At most this many requests in flight (so at most this many connections), as with wrk2's -c or
+     * an SDK's connection pool: without a bound, a stall made the JDK client open hundreds of new
+     * connections, and the connection storm, not the relay, was what the figures showed.
+     */
+    static final int CONNECTIONS = Integer.getInteger("connections", 64);
 
     static String gateway;
     static String direct;
@@ -166,12 +174,17 @@ public class GatewayBench {
     static void paced(int rate, int seconds, Send send) throws InterruptedException {
         int total = rate * seconds;
         CountDownLatch answered = new CountDownLatch(total);
+        Semaphore connections = new Semaphore(CONNECTIONS);
         long start = System.nanoTime() + 50_000_000;
         for (int i = 0; i < total; i++) {
             long intended = start + (long) i * 1_000_000_000L / rate;
             long wait = intended - System.nanoTime();
             if (wait > 0) LockSupport.parkNanos(wait);
-            send.send(i, intended).whenComplete((ignored, failure) -> answered.countDown());
+            connections.acquireUninterruptibly(); // a late answer delays the next send; its latency still counts from `intended`
+            send.send(i, intended).whenComplete((ignored, failure) -> {
+                connections.release();
+                answered.countDown();
+            });
         }
         answered.await();
     }
