@@ -112,9 +112,34 @@ public class GatewayBench {
         System.out.printf("closed loop, 64 connections: %.0f requests/s%n", models);
         long[] modelLatency = openLoop(gateway, "/v1/models", null, 5000, seconds);
         report("open loop at 5000 requests/s", modelLatency);
+        wrk(gateway + "/v1/models", seconds);
 
         System.out.printf("%n== cold request: time to first token vs the engine's ready time ==%n");
         coldStart();
+    }
+
+    /**
+     * The same closed loop with wrk when it is installed (apt-get install wrk): a load client in C
+     * takes far less of the two cores than this JVM's client does, so the server's own ceiling shows.
+     */
+    static void wrk(String url, int seconds) throws Exception {
+        ProcessBuilder command = new ProcessBuilder("timeout", String.valueOf(seconds + 20), "wrk", "-t2", "-c64", "-d" + seconds + "s", "--latency",
+                "-H", "Authorization: Bearer " + key, url).redirectErrorStream(true);
+        Process wrk;
+        try {
+            wrk = command.start();
+        } catch (java.io.IOException notInstalled) {
+            System.out.println("(wrk is not installed: no wrk figures)");
+            return;
+        }
+        String output = new String(wrk.getInputStream().readAllBytes()); // `timeout` ends it, whatever happens
+        wrk.waitFor();
+        for (String line : output.split("\n")) {
+            String trimmed = line.trim();
+            if (trimmed.startsWith("Requests/sec") || trimmed.matches("(50|90|99)%.*") || trimmed.startsWith("Non-2xx")) {
+                System.out.println("wrk, 64 connections: " + trimmed);
+            }
+        }
     }
 
     // ---- set-up through the admin API ----
