@@ -6,7 +6,6 @@ import jakarta.json.JsonObjectBuilder;
 import jakarta.json.JsonReader;
 import jakarta.json.spi.JsonProvider;
 
-import java.io.InputStream;
 import java.io.Reader;
 import java.io.StringReader;
 
@@ -20,10 +19,6 @@ public final class Jsonp {
     private static final JsonProvider PROVIDER = JsonProvider.provider();
 
     private Jsonp() {
-    }
-
-    public static JsonReader reader(InputStream in) {
-        return PROVIDER.createReader(in);
     }
 
     public static JsonReader reader(Reader in) {

@@ -42,17 +42,13 @@ public class ModelListResource {
      */
     @GET
     public String list() {
-        return models().toString();
-    }
-
-    JsonObject models() {
         TenantPrincipal tenant = caller.principal();
         JsonArrayBuilder data = Jsonp.array();
         for (ModelSpec model : catalog.enabled()) {
             if (tenant.mayUse(model.name())) data.add(card(model.name(), model.createdAt().getEpochSecond()));
         }
         data.add(card(AUTO, AUTO_CREATED));
-        return Jsonp.object().add("object", "list").add("data", data).build();
+        return Jsonp.object().add("object", "list").add("data", data).build().toString();
     }
 
     private static JsonObject card(String id, long created) {

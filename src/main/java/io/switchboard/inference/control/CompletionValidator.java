@@ -60,7 +60,6 @@ public final class CompletionValidator {
         return new CompletionRequest(endpoint, model, streaming, wantsUsage, body);
     }
 
-    /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
     /**
      * Whether the engine can take the client's body as it came: only a stream needs a change
      * ({@code include_usage}) and only an alias names another model than the engine serves.
@@ -69,6 +68,7 @@ public final class CompletionValidator {
         return !request.stream() && request.model().equals(servedModel);
     }
 
+    /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
     public static JsonObject upstreamBody(CompletionRequest request, String servedModel) {
         JsonObjectBuilder body = Jsonp.object(request.body()).add("model", servedModel);
         if (request.stream()) {
