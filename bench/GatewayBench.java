@@ -1,16 +1,27 @@
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Flow;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -20,14 +31,14 @@ import java.util.regex.Pattern;
 /**
  * Switchboard's gateway benchmark (run by {@code ./switchboard bench}; JDK only, run as a source
  * file). Open-loop load at a fixed rate, latency measured from each request's intended send time
- * so that a stall is not hidden (no coordinated omission). All targets are on 127.0.0.1.
+ * so that a stall is not hidden (no coordinated omission). All targets are on 127.0.0.1. The load
+ * itself comes from {@link RawLoad}, a client as lean as wrk; the JDK HTTP client only sets up.
  *
  * <pre>java bench/GatewayBench.java GATEWAY_URL DIRECT_ENGINE_URL ADMIN_TOKEN SERVER_PID</pre>
  */
 public class GatewayBench {
 
-    // run with -Djava.util.concurrent.ForkJoinPool.common.parallelism=2: on 2 cores the default (1)
-    // makes every async completion start a thread (liberty-recipe.md 12.5), which would measure the client
+    /** For set-up and the cold start only (a few requests). */
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .executor(java.util.concurrent.Executors.newFixedThreadPool(4, runnable -> {
                 Thread thread = new Thread(runnable, "bench-http");
@@ -37,9 +48,9 @@ public class GatewayBench {
             .connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
-     * At most this many requests in flight (so at most this many connections), as with wrk2's -c or
-     * an SDK's connection pool: without a bound, a stall made the JDK client open hundreds of new
-     * connections, and the connection storm, not the relay, was what the figures showed.
+     * Kept-alive connections per load, so at most this many requests in flight, as with wrk2's -c
+     * or an SDK's connection pool (unbounded, a stall made a client open hundreds of connections,
+     * and the connection storm, not the relay, was what the figures showed).
      */
     static final int CONNECTIONS = Integer.getInteger("connections", 64);
 
@@ -63,10 +74,13 @@ public class GatewayBench {
         String stream = "{\"model\":\"bench-remote\",\"stream\":true,\"messages\":[{\"role\":\"user\",\"content\":"
                 + "\"Hello there\"}],\"max_tokens\":16,\"ignore_eos\":true}";
 
+        RawLoad gatewayChat = new RawLoad(gateway, "POST", "/v1/chat/completions", chat, false, CONNECTIONS);
+        RawLoad directChat = new RawLoad(direct, "POST", "/v1/chat/completions", chat, false, CONNECTIONS);
+        RawLoad gatewayModels = new RawLoad(gateway, "GET", "/v1/models", null, false, CONNECTIONS);
         System.out.println("warming up (JIT) for 70 s ...");
-        closedLoop(gateway + "/v1/chat/completions", chat, 16, 40); // closed loop: a cold JIT must not overflow the queue
-        closedLoop(gateway + "/v1/models", null, 16, 15);
-        openLoop(gateway, "/v1/chat/completions", chat, rate, 15);
+        new RawLoad(gateway, "POST", "/v1/chat/completions", chat, false, 16).closedLoop(40); // a cold JIT must not overflow an open loop
+        new RawLoad(gateway, "GET", "/v1/models", null, false, 16).closedLoop(15);
+        gatewayChat.openLoop(rate, 15);
 
         System.out.printf("%n== non-streamed chat completion, open loop at %d requests/s for %d s ==%n", rate, seconds);
         // alternating blocks, so that whatever else the machine does meanwhile weighs on both sides alike
@@ -76,42 +90,42 @@ public class GatewayBench {
         RssSampler rss = new RssSampler(serverPid);
         rss.start();
         for (int round = 0; round < rounds; round++) {
-            directBlocks[round] = openLoop(direct, "/v1/chat/completions", chat, rate, seconds / rounds);
-            gatewayBlocks[round] = openLoop(gateway, "/v1/chat/completions", chat, rate, seconds / rounds);
+            directBlocks[round] = directChat.openLoop(rate, seconds / rounds);
+            gatewayBlocks[round] = gatewayChat.openLoop(rate, seconds / rounds);
         }
         rss.stopSampling();
         long[] directLatency = concat(directBlocks);
         long[] gatewayLatency = concat(gatewayBlocks);
-        report("engine directly", directLatency);
-        report("through Switchboard", gatewayLatency);
+        report("engine directly", directLatency, directChat);
+        report("through Switchboard", gatewayLatency, gatewayChat);
         System.out.printf("added latency: p50 %.2f ms, p99 %.2f ms%n",
                 (pct(gatewayLatency, 50) - pct(directLatency, 50)) / 1e6, (pct(gatewayLatency, 99) - pct(directLatency, 99)) / 1e6);
         System.out.printf("Switchboard resident memory under that load: max %d MiB%n", rss.maxKib / 1024);
 
         int streamRate = Math.max(50, rate / 5);
         System.out.printf("%n== streamed chat completion (16 tokens), time to first token, open loop at %d streams/s ==%n", streamRate);
+        RawLoad gatewayStreams = new RawLoad(gateway, "POST", "/v1/chat/completions", stream, true, CONNECTIONS);
+        RawLoad directStreams = new RawLoad(direct, "POST", "/v1/chat/completions", stream, true, CONNECTIONS);
+        gatewayStreams.openLoop(streamRate, 5); // the streaming path has its own code to compile
         long[][] directTtftBlocks = new long[rounds][];
         long[][] gatewayTtftBlocks = new long[rounds][];
         for (int round = 0; round < rounds; round++) {
-            directTtftBlocks[round] = openLoopStreams(direct, stream, streamRate, seconds / rounds);
-            gatewayTtftBlocks[round] = openLoopStreams(gateway, stream, streamRate, seconds / rounds);
+            directTtftBlocks[round] = directStreams.openLoop(streamRate, seconds / rounds);
+            gatewayTtftBlocks[round] = gatewayStreams.openLoop(streamRate, seconds / rounds);
         }
         long[] directTtft = concat(directTtftBlocks);
         long[] gatewayTtft = concat(gatewayTtftBlocks);
-        report("engine directly, TTFT", directTtft);
-        report("through Switchboard, TTFT", gatewayTtft);
+        report("engine directly, TTFT", directTtft, directStreams);
+        report("through Switchboard, TTFT", gatewayTtft, gatewayStreams);
         System.out.printf("added time to first token: p50 %.2f ms, p99 %.2f ms%n",
                 (pct(gatewayTtft, 50) - pct(directTtft, 50)) / 1e6, (pct(gatewayTtft, 99) - pct(directTtft, 99)) / 1e6);
 
-        System.out.printf("%n== saturation, closed loop, 64 connections, %d s ==%n", seconds);
-        double saturated = closedLoop(gateway + "/v1/chat/completions", chat, 64, seconds);
-        System.out.printf("through Switchboard: %.0f requests/s%n", saturated);
+        System.out.printf("%n== saturation, closed loop, %d connections, %d s ==%n", CONNECTIONS, seconds);
+        System.out.printf("through Switchboard: %.0f requests/s %s%n", gatewayChat.closedLoop(seconds), gatewayChat.errors());
 
         System.out.printf("%n== GET /v1/models (issue 2) ==%n");
-        double models = closedLoop(gateway + "/v1/models", null, 64, seconds);
-        System.out.printf("closed loop, 64 connections: %.0f requests/s%n", models);
-        long[] modelLatency = openLoop(gateway, "/v1/models", null, 5000, seconds);
-        report("open loop at 5000 requests/s", modelLatency);
+        System.out.printf("closed loop, %d connections: %.0f requests/s %s%n", CONNECTIONS, gatewayModels.closedLoop(seconds), gatewayModels.errors());
+        report("open loop at 5000 requests/s", gatewayModels.openLoop(5000, seconds), gatewayModels);
         wrk(gateway + "/v1/models", seconds);
 
         System.out.printf("%n== cold request: time to first token vs the engine's ready time ==%n");
@@ -184,59 +198,6 @@ public class GatewayBench {
         return (body == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofString(body))).build();
     }
 
-    // ---- load ----
-
-    /** One request of an open-loop run: its index and the moment it was meant to leave (ns). */
-    interface Send {
-        CompletableFuture<?> send(int index, long intendedNanos);
-    }
-
-    /**
-     * Calls {@code send} at {@code rate}/s for {@code seconds}, on schedule whatever the answers do;
-     * waits for all. Keeps no reference to the calls: a growing live set would make the load
-     * client's own GC pauses (100+ ms, measured) part of every latency figure.
-     */
-    static void paced(int rate, int seconds, Send send) throws InterruptedException {
-        int total = rate * seconds;
-        CountDownLatch answered = new CountDownLatch(total);
-        Semaphore connections = new Semaphore(CONNECTIONS);
-        long start = System.nanoTime() + 50_000_000;
-        for (int i = 0; i < total; i++) {
-            long intended = start + (long) i * 1_000_000_000L / rate;
-            long wait = intended - System.nanoTime();
-            if (wait > 0) LockSupport.parkNanos(wait);
-            connections.acquireUninterruptibly(); // a late answer delays the next send; its latency still counts from `intended`
-            send.send(i, intended).whenComplete((ignored, failure) -> {
-                connections.release();
-                answered.countDown();
-            });
-        }
-        answered.await();
-    }
-
-    /** Sends at {@code rate}/s for {@code seconds}; answers each latency from the intended send time, in ns. */
-    static long[] openLoop(String base, String path, String body, int rate, int seconds) throws InterruptedException {
-        long[] latency = new long[rate * seconds];
-        java.util.Map<String, AtomicLong> errors = new java.util.concurrent.ConcurrentHashMap<>();
-        paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, path, body), HttpResponse.BodyHandlers.discarding())
-                .whenComplete((response, failure) -> {
-                    latency[index] = System.nanoTime() - intended;
-                    String error = failure != null ? failure.getClass().getSimpleName()
-                            : response.statusCode() != 200 ? "HTTP " + response.statusCode() : null;
-                    if (error != null) errors.computeIfAbsent(error, e -> new AtomicLong()).incrementAndGet();
-                }));
-        if (!errors.isEmpty()) System.out.printf("  (of %d requests, failed: %s)%n", latency.length, errors);
-        return latency;
-    }
-
-    /** Streams at {@code rate}/s; answers the time from intended send to the first data line, in ns. */
-    static long[] openLoopStreams(String base, String body, int rate, int seconds) throws InterruptedException {
-        long[] ttft = new long[rate * seconds];
-        paced(rate, seconds, (index, intended) -> HTTP.sendAsync(post(base, "/v1/chat/completions", body),
-                HttpResponse.BodyHandlers.fromLineSubscriber(new FirstData(() -> ttft[index] = System.nanoTime() - intended))));
-        return ttft;
-    }
-
     /** Records the moment the first {@code data:} line arrives, then drains the rest. */
     static final class FirstData implements Flow.Subscriber<String> {
         private final Runnable onFirst;
@@ -259,35 +220,6 @@ public class GatewayBench {
 
         public void onComplete() {
         }
-    }
-
-    /** {@code connections} clients each sending back to back for {@code seconds}; answers requests/s. */
-    static double closedLoop(String url, String body, int connections, int seconds) throws Exception {
-        AtomicLong done = new AtomicLong();
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
-        List<CompletableFuture<Void>> loops = new ArrayList<>();
-        for (int c = 0; c < connections; c++) {
-            CompletableFuture<Void> loop = new CompletableFuture<>();
-            loops.add(loop);
-            next(url, body, end, done, loop);
-        }
-        long start = System.nanoTime();
-        CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).join();
-        return done.get() / ((System.nanoTime() - start) / 1e9);
-    }
-
-    static void next(String url, String body, long end, AtomicLong done, CompletableFuture<Void> loop) {
-        if (System.nanoTime() >= end) {
-            loop.complete(null);
-            return;
-        }
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Bearer " + key)
-                .header("Content-Type", "application/json");
-        HTTP.sendAsync((body == null ? b.GET() : b.POST(HttpRequest.BodyPublishers.ofString(body))).build(),
-                HttpResponse.BodyHandlers.discarding()).whenComplete((r, t) -> {
-            if (t == null && r.statusCode() == 200) done.incrementAndGet();
-            next(url, body, end, done, loop);
-        });
     }
 
     // ---- cold start ----
@@ -339,9 +271,308 @@ public class GatewayBench {
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(p / 100.0 * sorted.length))];
     }
 
-    static void report(String what, long[] latency) {
-        System.out.printf("%-28s p50 %7.2f ms   p90 %7.2f ms   p99 %7.2f ms   max %7.2f ms   (%d requests)%n", what,
-                pct(latency, 50) / 1e6, pct(latency, 90) / 1e6, pct(latency, 99) / 1e6, pct(latency, 100) / 1e6, latency.length);
+    static void report(String what, long[] latency, RawLoad load) {
+        System.out.printf("%-28s p50 %7.2f ms   p90 %7.2f ms   p99 %7.2f ms   max %7.2f ms   (%d requests) %s%n", what,
+                pct(latency, 50) / 1e6, pct(latency, 90) / 1e6, pct(latency, 99) / 1e6, pct(latency, 100) / 1e6, latency.length,
+                load.errors());
+    }
+
+    static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
+    }
+
+    /**
+     * A lean HTTP/1.1 load client, wrk2-style: one thread paces the sends, one thread reads every
+     * connection through a selector, requests are pre-encoded bytes on kept-alive connections. The
+     * JDK HttpClient costs about a millisecond of CPU per request here (measured: 1.1 cores at 1,000
+     * requests/s), which on two shared cores queued every request behind the client itself.
+     */
+    static final class RawLoad {
+        private final InetSocketAddress address;
+        private final byte[] request;
+        private final boolean firstDataCounts; // streams: latency until the first "data:" line
+        private final Selector selector;
+        private final Queue<Connection> idle = new ConcurrentLinkedQueue<>();
+        private final Queue<long[]> backlog = new ConcurrentLinkedQueue<>(); // {index, intended}: no connection was idle
+        private final List<Connection> all = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
+        private long[] latency = new long[0];
+        private final AtomicLong answered = new AtomicLong();
+        private volatile boolean reading = true;
+        private volatile long closedLoopEnd; // closed loop: each answer sends again until then
+
+        RawLoad(String baseUrl, String method, String path, String body, boolean firstDataCounts, int connections) throws IOException {
+            URI uri = URI.create(baseUrl);
+            address = new InetSocketAddress(uri.getHost(), uri.getPort());
+            byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+            String head = method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                    + "\r\nAuthorization: Bearer " + key + "\r\nAccept: */*\r\n"
+                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n") + "\r\n";
+            request = concat(head.getBytes(StandardCharsets.US_ASCII), content);
+            this.firstDataCounts = firstDataCounts;
+            selector = Selector.open();
+            for (int i = 0; i < connections; i++) idle.add(connect());
+        }
+
+        private Connection connect() throws IOException {
+            SocketChannel channel = SocketChannel.open(address);
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            channel.configureBlocking(false);
+            Connection connection = new Connection(channel);
+            channel.register(selector, SelectionKey.OP_READ, connection);
+            all.add(connection);
+            return connection;
+        }
+
+        /** Open loop: {@code rate} sends per second for {@code seconds}; answers each latency (ns) from its intended send time. */
+        long[] openLoop(int rate, int seconds) throws Exception {
+            int total = rate * seconds;
+            latency = new long[total];
+            answered.set(0);
+            Thread reader = startReader();
+            long start = System.nanoTime() + 20_000_000;
+            for (int i = 0; i < total; i++) {
+                long intended = start + (long) i * 1_000_000_000L / rate;
+                long wait = intended - System.nanoTime();
+                if (wait > 0) LockSupport.parkNanos(wait);
+                dispatch(i, intended);
+            }
+            long deadline = System.nanoTime() + 60_000_000_000L;
+            while (answered.get() < total && System.nanoTime() < deadline) Thread.sleep(5);
+            if (answered.get() < total) errors.computeIfAbsent("no answer within 60 s", e -> new AtomicLong()).addAndGet(total - answered.get());
+            stopReader(reader);
+            return latency;
+        }
+
+        /** Closed loop: every connection sends back to back for {@code seconds}; answers requests/s. */
+        double closedLoop(int seconds) throws Exception {
+            latency = new long[0];
+            answered.set(0);
+            Thread reader = startReader();
+            long start = System.nanoTime();
+            closedLoopEnd = start + seconds * 1_000_000_000L;
+            for (Connection connection; (connection = idle.poll()) != null; ) send(connection, -1, System.nanoTime());
+            Thread.sleep(seconds * 1000L + 500);
+            long count = answered.get();
+            closedLoopEnd = 0;
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while (idle.size() < all.size() && System.nanoTime() < deadline) Thread.sleep(5);
+            stopReader(reader);
+            return count / ((double) seconds);
+        }
+
+        String errors() {
+            return errors.isEmpty() ? "" : errors.toString();
+        }
+
+        void close() throws IOException {
+            for (Connection connection : all) connection.channel.close();
+            selector.close();
+        }
+
+        // index -1: a closed-loop request, not recorded by index
+        private void dispatch(int index, long intended) throws IOException {
+            Connection connection = idle.poll();
+            if (connection != null) {
+                send(connection, index, intended);
+                return;
+            }
+            backlog.add(new long[] {index, intended});
+            drainBacklog();
+        }
+
+        /** Sends waiting requests while connections are idle; either thread may call it. */
+        private synchronized void drainBacklog() throws IOException {
+            while (!backlog.isEmpty()) {
+                Connection connection = idle.poll();
+                if (connection == null) return;
+                long[] waiting = backlog.poll();
+                send(connection, (int) waiting[0], waiting[1]);
+            }
+        }
+
+        private void send(Connection connection, int index, long intended) throws IOException {
+            synchronized (connection) { // the reader thread parses what this thread set up
+                connection.begin(index, intended);
+            }
+            ByteBuffer buffer = ByteBuffer.wrap(request);
+            while (buffer.hasRemaining()) {
+                if (connection.channel.write(buffer) == 0) Thread.onSpinWait(); // a few hundred bytes: the socket takes them
+            }
+        }
+
+        private Thread startReader() {
+            reading = true;
+            Thread reader = new Thread(this::readLoop, "raw-load-reader");
+            reader.setDaemon(true);
+            reader.start();
+            return reader;
+        }
+
+        private void stopReader(Thread reader) throws InterruptedException {
+            reading = false;
+            selector.wakeup();
+            reader.join();
+        }
+
+        private void readLoop() {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(64 * 1024);
+            try {
+                while (reading) {
+                    selector.select(100);
+                    for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext(); ) {
+                        SelectionKey selected = keys.next();
+                        keys.remove();
+                        Connection connection = (Connection) selected.attachment();
+                        buffer.clear();
+                        int read;
+                        try {
+                            read = connection.channel.read(buffer);
+                        } catch (IOException reset) {
+                            read = -1;
+                        }
+                        if (read < 0) {
+                            failAndReplace(connection, selected, "connection closed");
+                            continue;
+                        }
+                        buffer.flip();
+                        boolean complete;
+                        synchronized (connection) {
+                            complete = connection.feed(buffer, firstDataCounts);
+                        }
+                        if (complete) finish(connection); // one answer at a time per connection: the rest of the buffer is empty
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void finish(Connection connection) throws IOException {
+            long now = System.nanoTime();
+            int index = connection.index;
+            long measured = (connection.firstData > 0 ? connection.firstData : now) - connection.intended;
+            if (connection.status != 200) errors.computeIfAbsent("HTTP " + connection.status, e -> new AtomicLong()).incrementAndGet();
+            if (index >= 0) latency[index] = measured;
+            answered.incrementAndGet();
+            if (index < 0 && now < closedLoopEnd) {
+                send(connection, -1, now);
+            } else {
+                idle.add(connection);
+                drainBacklog();
+            }
+        }
+
+        private void failAndReplace(Connection connection, SelectionKey selected, String why) throws IOException {
+            selected.cancel();
+            connection.channel.close();
+            all.remove(connection);
+            if (connection.busy) {
+                errors.computeIfAbsent(why, e -> new AtomicLong()).incrementAndGet();
+                if (connection.index >= 0) latency[connection.index] = System.nanoTime() - connection.intended;
+                answered.incrementAndGet();
+            }
+            idle.add(connect());
+            drainBacklog();
+        }
+
+        /** One kept-alive connection and the parse state of the answer it is waiting for. */
+        static final class Connection {
+            final SocketChannel channel;
+            int index;
+            long intended;
+            long firstData;
+            boolean busy;
+            int status;
+            // parse state
+            private final StringBuilder line = new StringBuilder();
+            private boolean inHeaders, chunked, inChunkSize, chunkTrailer;
+            private long remaining; // body bytes (or current chunk's bytes) still to come
+            private int dataMatch; // how much of "data:" has been seen
+
+            Connection(SocketChannel channel) {
+                this.channel = channel;
+            }
+
+            void begin(int index, long intended) {
+                this.index = index;
+                this.intended = intended;
+                firstData = 0;
+                busy = true;
+                status = 0;
+                line.setLength(0);
+                inHeaders = true;
+                chunked = false;
+                inChunkSize = false;
+                chunkTrailer = false;
+                remaining = 0;
+                dataMatch = 0;
+            }
+
+            /** Consumes bytes of the answer; true when the answer is complete. */
+            boolean feed(ByteBuffer buffer, boolean watchData) {
+                while (buffer.hasRemaining()) {
+                    if (inHeaders || inChunkSize || chunkTrailer) {
+                        char c = (char) (buffer.get() & 0xff);
+                        if (c != '\n') {
+                            if (c != '\r') line.append(c);
+                            continue;
+                        }
+                        String text = line.toString();
+                        line.setLength(0);
+                        if (inHeaders) {
+                            if (status == 0) {
+                                status = Integer.parseInt(text.substring(9, 12));
+                            } else if (!text.isEmpty()) {
+                                String lower = text.toLowerCase(java.util.Locale.ROOT);
+                                if (lower.startsWith("content-length:")) remaining = Long.parseLong(lower.substring(15).trim());
+                                if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
+                            } else {
+                                inHeaders = false;
+                                if (chunked) {
+                                    inChunkSize = true;
+                                } else if (remaining == 0) {
+                                    return done();
+                                }
+                            }
+                        } else if (inChunkSize) {
+                            if (text.isEmpty()) continue; // the CRLF that ends a chunk's data
+                            remaining = Long.parseLong(text.split(";")[0].trim(), 16);
+                            inChunkSize = false;
+                            if (remaining == 0) chunkTrailer = true;
+                        } else if (text.isEmpty()) { // chunkTrailer: the empty line after the last chunk
+                            return done();
+                        }
+                        continue;
+                    }
+                    int n = (int) Math.min(remaining, buffer.remaining());
+                    if (watchData && firstData == 0) {
+                        for (int i = 0; i < n; i++) {
+                            byte b = buffer.get(buffer.position() + i);
+                            dataMatch = b == "data:".charAt(dataMatch) ? dataMatch + 1 : (b == 'd' ? 1 : 0);
+                            if (dataMatch == 5) {
+                                firstData = System.nanoTime();
+                                break;
+                            }
+                        }
+                    }
+                    buffer.position(buffer.position() + n);
+                    remaining -= n;
+                    if (remaining == 0) {
+                        if (!chunked) return done();
+                        inChunkSize = true;
+                    }
+                }
+                return false;
+            }
+
+            private boolean done() {
+                busy = false;
+                return true;
+            }
+        }
     }
 
     /** Samples a process's resident memory every 200 ms. */
