@@ -64,6 +64,10 @@ final class HttpApi {
         server.start();
     }
 
+    int port() {
+        return server.getAddress().getPort();
+    }
+
     void stop() {
         if (server != null) server.stop(0);
         if (executor != null) executor.shutdownNow();

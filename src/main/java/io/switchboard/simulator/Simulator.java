@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
@@ -146,6 +148,7 @@ final class Simulator {
         for (String module : args.list("--lora-modules")) {
             if (!loadStaticAdapter(module)) return 1;
         }
+        rehearse();
         info("api_server.py:1734", "Supported_tasks: ['generate']");
         info("api_server.py:1878", "Starting vLLM API server 0 on http://" + (host == null ? "0.0.0.0" : host) + ":" + port);
         api = new HttpApi(engine, this, apiKeys(), devMode(), runtimeLora());
@@ -168,6 +171,37 @@ final class Simulator {
             crasher.start();
         }
         return -1;
+    }
+
+    /**
+     * vLLM runs its model before it serves (profiling, graph capture), so its first request is no
+     * slower than the rest. The simulator rehearses for the same reason: a streamed and a whole chat
+     * completion against a throwaway engine on a private port, so that the first real request does not
+     * also pay for this JVM's class loading and interpreter (15 ms of its first token, measured).
+     */
+    private void rehearse() {
+        HttpApi rehearsal = new HttpApi(new Engine(args, profile, engine.maxModelLen, engine.kvCapacityTokens), this,
+                List.of(), false, false);
+        try {
+            rehearsal.start("127.0.0.1", 0);
+            for (boolean stream : new boolean[] {false, true}) {
+                String body = "{\"model\":\"" + engine.modelName() + "\",\"max_tokens\":2,\"stream\":" + stream
+                        + ",\"messages\":[{\"role\":\"user\",\"content\":\"rehearsal\"}]}";
+                try (Socket socket = new Socket("127.0.0.1", rehearsal.port())) {
+                    socket.setSoTimeout(10_000);
+                    byte[] content = body.getBytes(StandardCharsets.UTF_8);
+                    socket.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    socket.getOutputStream().write(content);
+                    socket.getInputStream().readAllBytes();
+                }
+            }
+        } catch (IOException | RuntimeException rehearsalOnly) {
+            // a failed rehearsal (fault injection, say) changes nothing for the real engine
+        } finally {
+            rehearsal.stop();
+        }
     }
 
     private boolean chooseGpus(int tensorParallel) {

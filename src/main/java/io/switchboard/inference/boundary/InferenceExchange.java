@@ -136,24 +136,27 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 if (failure != null) fail(upstreamFailure(unwrap(failure)));
             });
         } else {
-            // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which writes it
-            CompletableFuture<HttpResponse<byte[]>> call = servlet.http.directClient().sendAsync(upstreamRequest,
-                    HttpResponse.BodyHandlers.ofByteArray());
+            // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which
+            // writes it. From the body subscriber, not from the call's future: the JDK completes that one
+            // on the common pool, a thread hand-off more per request.
+            CompletableFuture<HttpResponse<Void>> call = servlet.http.directClient().sendAsync(upstreamRequest,
+                    info -> HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
+                        onLibertyThread(() -> engineAnswered(info.statusCode(), bytes));
+                        return null;
+                    }));
             upstream = call;
-            call.whenComplete((answer, failure) -> {
-                if (finished.get()) return; // the client left, or the engine failed, meanwhile
-                try {
-                    async.start(() -> {
-                        if (failure != null) {
-                            fail(upstreamFailure(unwrap(failure)));
-                        } else {
-                            engineAnswered(answer.statusCode(), answer.body());
-                        }
-                    });
-                } catch (IllegalStateException completedMeanwhile) {
-                    // finished between the check and the hand-off: nothing left to answer
-                }
+            call.whenComplete((ignored, failure) -> {
+                if (failure != null) onLibertyThread(() -> fail(upstreamFailure(unwrap(failure))));
             });
+        }
+    }
+
+    private void onLibertyThread(Runnable work) {
+        if (finished.get()) return; // the client left, or the engine failed, meanwhile
+        try {
+            async.start(work);
+        } catch (IllegalStateException completedMeanwhile) {
+            // finished between the check and the hand-off: nothing left to answer
         }
     }
 
