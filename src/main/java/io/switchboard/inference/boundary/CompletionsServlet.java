@@ -69,7 +69,8 @@ public class CompletionsServlet extends HttpServlet {
                         "Method " + request.getMethod() + " is not allowed on " + endpoint.path + "; use POST.");
             }
             if (request.getContentLengthLong() > maxRequestBytes) throw ApiException.tooLarge(maxRequestBytes);
-            byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes));
+            byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
+                    request.getContentLengthLong());
             CompletionRequest completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
             ModelSpec model = resolve(completion.model(), tenant);
             new InferenceExchange(this, request.startAsync(), requestId, tenant, completion, body, model, started).begin();

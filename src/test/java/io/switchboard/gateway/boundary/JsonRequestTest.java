@@ -93,4 +93,29 @@ class JsonRequestTest {
         };
         assertEquals(413, rejected(() -> JsonRequest.parse(endless)).status());
     }
+
+    @Test
+    void aBodyIsReadToItsDeclaredLengthAndAShortOneIsA400() {
+        byte[] json = "{\"model\":\"m\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] read = JsonRequest.readAll(new ByteArrayInputStream(json), json.length);
+        assertEquals("m", JsonRequest.parse(read).json().getString("model"));
+        ApiException cutShort = rejected(() -> JsonRequest.readAll(new ByteArrayInputStream(json), json.length + 10));
+        assertEquals(400, cutShort.status());
+        // no or a large declared length: read to the end, as before
+        assertEquals(json.length, JsonRequest.readAll(new ByteArrayInputStream(json), -1).length);
+        assertEquals(json.length, JsonRequest.readAll(new ByteArrayInputStream(json), 1_000_000).length);
+    }
+
+    @Test
+    void aSizedBodyPastTheLimitIsStillA413() {
+        InputStream limited = new InputStream() {
+            int sent;
+            @Override
+            public int read() throws IOException {
+                if (sent++ > 100) throw new RequestTooLargeException(100);
+                return ' ';
+            }
+        };
+        assertEquals(413, rejected(() -> JsonRequest.readAll(limited, 500)).status());
+    }
 }
