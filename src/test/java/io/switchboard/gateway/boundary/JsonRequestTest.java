@@ -81,9 +81,9 @@ class JsonRequestTest {
         }
     }
 
-    @Test
-    void aBodyPastTheLimitIsA413() {
-        InputStream endless = new InputStream() {
+    /** A body that goes on past a limit of 100 bytes, as LimitedInputStream reports it. */
+    static InputStream pastTheLimit() {
+        return new InputStream() {
             int sent;
             @Override
             public int read() throws IOException {
@@ -91,7 +91,11 @@ class JsonRequestTest {
                 return sent == 1 ? '[' : ' ';
             }
         };
-        assertEquals(413, rejected(() -> JsonRequest.parse(endless)).status());
+    }
+
+    @Test
+    void aBodyPastTheLimitIsA413() {
+        assertEquals(413, rejected(() -> JsonRequest.parse(pastTheLimit())).status());
     }
 
     @Test
@@ -108,14 +112,6 @@ class JsonRequestTest {
 
     @Test
     void aSizedBodyPastTheLimitIsStillA413() {
-        InputStream limited = new InputStream() {
-            int sent;
-            @Override
-            public int read() throws IOException {
-                if (sent++ > 100) throw new RequestTooLargeException(100);
-                return ' ';
-            }
-        };
-        assertEquals(413, rejected(() -> JsonRequest.readAll(limited, 500)).status());
+        assertEquals(413, rejected(() -> JsonRequest.readAll(pastTheLimit(), 500)).status());
     }
 }
