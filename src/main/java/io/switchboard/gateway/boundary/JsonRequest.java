@@ -58,31 +58,24 @@ public final class JsonRequest {
     /** Bodies up to this size are read into one array of their declared length. */
     private static final int EXACT_READ_MAX_BYTES = 64 * 1024;
 
+    /** The body's bytes: 413 when it passes its limit, 400 when it cannot be read (the client went away). */
+    public static byte[] readAll(InputStream body) {
+        return readAll(body, -1);
+    }
+
     /**
-     * The body's bytes, read into an array of its Content-Length (-1 when it has none): the JDK's
+     * The same, read into an array of the body's Content-Length (-1 when it has none): the JDK's
      * readAllBytes starts every body, however small, with an 8 KiB buffer and then copies it, a
      * third of all the garbage a relayed request made. Larger declared lengths are read in steps,
      * so that a client cannot make the server allocate what it never sends.
      */
     public static byte[] readAll(InputStream body, long contentLength) {
-        if (contentLength < 0 || contentLength > EXACT_READ_MAX_BYTES) return readAll(body);
         if (body == null) throw notJson();
         try {
+            if (contentLength < 0 || contentLength > EXACT_READ_MAX_BYTES) return body.readAllBytes();
             byte[] bytes = new byte[(int) contentLength];
             if (body.readNBytes(bytes, 0, bytes.length) < bytes.length) throw notJson(); // the client went away mid-body
             return bytes;
-        } catch (RequestTooLargeException e) {
-            throw ApiException.tooLarge(e.limitBytes());
-        } catch (IOException e) {
-            throw notJson();
-        }
-    }
-
-    /** The body's bytes: 413 when it passes its limit, 400 when it cannot be read (the client went away). */
-    public static byte[] readAll(InputStream body) {
-        if (body == null) throw notJson();
-        try {
-            return body.readAllBytes();
         } catch (RequestTooLargeException e) {
             throw ApiException.tooLarge(e.limitBytes());
         } catch (IOException e) {
