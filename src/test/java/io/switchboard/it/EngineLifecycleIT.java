@@ -5,6 +5,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -362,5 +366,44 @@ class EngineLifecycleIT {
         Engines.awaitState(model, "COLD", Duration.ofSeconds(20));
         assertEquals(0.0, Engines.reservedGib());
         assertEquals(404, admin("POST", "/admin/engines/no-such-model/load", (String) null).status());
+    }
+
+    @Test
+    void adminEngineCommandsThatCannotBeDoneAreClientErrorsAndNoServerError() throws Exception {
+        String withoutSleep = Engines.small("no-sleep", false);
+        String sleeper = Engines.small("sleeper", true);
+        assertEquals(202, admin("POST", "/admin/engines/" + withoutSleep + "/load", (String) null).status());
+        Engines.awaitState(withoutSleep, "READY", Duration.ofSeconds(20));
+        Path log = Engines.TARGET.resolve("liberty/wlp/usr/servers/switchboard-it/logs/messages.log");
+        long logBefore = Files.size(log);
+
+        Switchboard.Reply unknown = admin("POST", "/admin/engines/no-such-model/unload", (String) null);
+        assertEquals(404, unknown.status(), unknown::toString);
+        assertEquals("model_not_found", unknown.error().getString("code"));
+        Switchboard.Reply notSleepable = admin("POST", "/admin/engines/" + withoutSleep + "/sleep", (String) null);
+        assertEquals(400, notSleepable.status(), notSleepable::toString);
+        assertEquals("model", notSleepable.error().getString("param"));
+        Switchboard.Reply notRunning = admin("POST", "/admin/engines/" + sleeper + "/sleep", (String) null);
+        assertEquals(409, notRunning.status(), notRunning::toString);
+        assertEquals("engine_not_running", notRunning.error().getString("code"));
+
+        // an admin's mistake is not the server's: nothing in the server's log says error. The load below
+        // logs its transition after the refusals, so once that line is there, theirs would be too.
+        assertEquals(202, admin("POST", "/admin/engines/" + sleeper + "/load", (String) null).status());
+        Engines.eventually(Duration.ofSeconds(20), () -> logSince(log, logBefore).contains("Engine " + sleeper + ": "),
+                () -> "no transition of " + sleeper + " logged");
+        String logged = logSince(log, logBefore);
+        assertFalse(logged.contains("WLTC0017E") || logged.contains("RolledbackException"), logged);
+    }
+
+    private static String logSince(Path log, long offset) {
+        try (RandomAccessFile file = new RandomAccessFile(log.toFile(), "r")) {
+            file.seek(offset);
+            byte[] tail = new byte[(int) (file.length() - offset)];
+            file.readFully(tail);
+            return new String(tail, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -69,21 +69,21 @@ public class EnginesResource {
     @POST
     @Path("{model}/load")
     public Response load(@PathParam("model") String model) {
-        manager.load(model);
+        manager.commands().load(model);
         return Response.accepted(new Status(model, "loading")).build();
     }
 
     @POST
     @Path("{model}/unload")
     public Response unload(@PathParam("model") String model) {
-        manager.unload(model);
+        manager.commands().unload(model);
         return Response.accepted(new Status(model, "unloading")).build();
     }
 
     @POST
     @Path("{model}/sleep")
     public Response sleep(@PathParam("model") String model) {
-        manager.sleep(model);
+        manager.commands().sleep(model);
         return Response.accepted(new Status(model, "sleeping")).build();
     }
 

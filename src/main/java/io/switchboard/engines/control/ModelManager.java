@@ -75,6 +75,7 @@ public class ModelManager {
     private ScheduledFuture<?> healthChecks;
     private volatile boolean stopping;
     private final Leases leases = new Leases(this); // this instance, not the container's proxy
+    private final EngineCommands commands = new EngineCommands(this);
 
     @PostConstruct
     void start() {
@@ -598,8 +599,13 @@ public class ModelManager {
 
     // ---- admin ----
 
+    /** Load, unload and sleep for admins, without the container's rollback of their refusals (see {@link EngineCommands}). */
+    public EngineCommands commands() {
+        return commands;
+    }
+
     /** Loads a model without a request waiting for it (an admin's load, or a pinned model). */
-    public void load(String model) {
+    void load(String model) {
         ModelSpec spec = catalog.find(model).filter(ModelSpec::enabled)
                 .orElseThrow(() -> ApiException.notFound("model_not_found", "No enabled model '" + model + "' in the catalog."));
         synchronized (lock) {
@@ -613,7 +619,7 @@ public class ModelManager {
     }
 
     /** Stops the model's engine after draining it (bounded); it reloads on the next request. */
-    public void unload(String model) {
+    void unload(String model) {
         synchronized (lock) {
             ManagedEngine engine = known(model);
             engine.wanted = false;
@@ -633,7 +639,7 @@ public class ModelManager {
     }
 
     /** Drains the engine and puts it to sleep (vLLM sleep level 1), if its catalog entry allows sleep. */
-    public void sleep(String model) {
+    void sleep(String model) {
         synchronized (lock) {
             ManagedEngine engine = known(model);
             if (!engine.sleepMode) {
