@@ -80,7 +80,8 @@ class SimulatorApiIT {
 
     @Test
     void chatCompletionHasVllmsShape() {
-        JsonObject answer = chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":5}");
+        JsonObject answer = chat("{\"model\":\"chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}],\"max_tokens\":5,"
+                + "\"ignore_eos\":true}"); // never a natural stop before 5 tokens
 
         assertTrue(answer.getString("id").startsWith("chatcmpl-"));
         assertEquals("chat.completion", answer.getString("object"));
@@ -153,7 +154,7 @@ class SimulatorApiIT {
     @Test
     void streamWithoutUsageOptionsHasNoUsageChunk() {
         List<String> events = events(sim.post("/v1/chat/completions",
-                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":3,\"stream\":true}"));
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}],\"max_tokens\":3,\"ignore_eos\":true,\"stream\":true}"));
         assertFalse(events.stream().anyMatch(e -> e.contains("\"usage\"")), events::toString);
         assertEquals("[DONE]", events.get(events.size() - 1));
     }
@@ -161,7 +162,7 @@ class SimulatorApiIT {
     @Test
     void nChoicesEachGetARoleAndAFinishChunkAndUsageSumsThem() {
         HttpResponse<String> response = sim.post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":"
-                + "\"Hi\"}],\"max_tokens\":3,\"n\":2,\"stream\":true,\"stream_options\":{}}");
+                + "\"Hi\"}],\"max_tokens\":3,\"ignore_eos\":true,\"n\":2,\"stream\":true,\"stream_options\":{}}");
         List<String> events = events(response);
         assertEquals(2, events.stream().filter(e -> e.contains("\"role\":\"assistant\"")).count());
         assertEquals(2, events.stream().filter(e -> e.contains("\"finish_reason\":\"length\"")).count());
