@@ -1,6 +1,7 @@
 package io.switchboard.it;
 
 import jakarta.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,6 +45,14 @@ class EngineLifecycleIT {
     @BeforeEach
     void cleanGpu() {
         Engines.reset();
+    }
+
+    /** An engine that is still running when the server stops, for EngineEventsAfterShutdownCheck. */
+    @AfterAll
+    static void leaveAnEngineRunning() {
+        String model = Engines.small("left-running", false);
+        assertEquals(202, admin("POST", "/admin/engines/" + model + "/load", (String) null).status());
+        Engines.awaitState(model, "READY", Duration.ofSeconds(20));
     }
 
     static Switchboard.Reply chat(String model, int maxTokens) {

@@ -29,6 +29,8 @@ final class Engines {
             .toAbsolutePath().getParent();
     static final Path ENGINE_LOGS = TARGET.resolve("liberty/wlp/usr/servers/switchboard-it/logs/engines");
     static final Path PIDS = TARGET.resolve("it-engine-pids.txt");
+    /** Every catalog model the tests created, for the after-shutdown check of the engine events. */
+    static final Path MODELS = TARGET.resolve("it-models.txt");
 
     private Engines() {
     }
@@ -50,6 +52,7 @@ final class Engines {
         if (quantization != null) body.add("quantization", quantization);
         Switchboard.Reply created = admin("POST", "/admin/models", body.build());
         assertEquals(201, created.status(), created::toString);
+        append(MODELS, name);
         return name;
     }
 
@@ -124,12 +127,15 @@ final class Engines {
 
     private static void rememberPid(JsonObject engine) {
         if (engine.containsKey("pid") && !Switchboard.isNull(engine, "pid")) {
-            try {
-                Files.writeString(PIDS, engine.getJsonNumber("pid").longValue() + "\n",
-                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
+            append(PIDS, String.valueOf(engine.getJsonNumber("pid").longValue()));
+        }
+    }
+
+    private static void append(Path file, String line) {
+        try {
+            Files.writeString(file, line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.switchboard.engines.control;
 
 import io.switchboard.engines.entity.EngineEvent;
 import io.switchboard.engines.entity.EngineState;
+import io.switchboard.persistence.control.WriteBehind;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  * to PostgreSQL in batches every half second by a container thread.
  */
 @ApplicationScoped
-public class EngineEventLog {
+public class EngineEventLog implements WriteBehind {
 
     private static final Logger LOG = Logger.getLogger(EngineEventLog.class.getName());
 
@@ -43,8 +44,7 @@ public class EngineEventLog {
 
     @PreDestroy
     void stop() {
-        flushing.cancel(false);
-        flush();
+        flushing.cancel(false); // the last flush comes from FlushOnShutdown, while the event store still answers
     }
 
     void record(String model, Integer gpu, EngineState from, EngineState to, Long durationMillis, String reason,
@@ -53,6 +53,7 @@ public class EngineEventLog {
     }
 
     /** Writes what is pending; on failure keeps it for the next try (the database may be briefly away). */
+    @Override
     public synchronized void flush() {
         if (pending.isEmpty()) return;
         List<EngineEvent> batch = new ArrayList<>();

@@ -27,6 +27,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +49,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
-@DependsOn("SchemaMigrator")
+@DependsOn({"SchemaMigrator", "FlushOnShutdown"})
 @ConcurrencyManagement(ConcurrencyManagementType.BEAN)
 @TransactionAttribute(TransactionAttributeType.NOT_SUPPORTED) // no JTA transaction per lease: nothing here is transactional
 public class ModelManager {
@@ -108,21 +109,37 @@ public class ModelManager {
         }
     }
 
-    /** Every child engine stops with the server: no orphan process survives it. */
+    /**
+     * Every child engine stops with the server: no orphan process survives it, and the engine events
+     * say so (FlushOnShutdown writes them after this, see {@code @DependsOn}).
+     */
     @PreDestroy
     void stop() {
         stopping = true;
         if (healthChecks != null) healthChecks.cancel(false);
-        List<EngineProcess> running = new ArrayList<>();
+        Map<ManagedEngine, EngineProcess> running = new LinkedHashMap<>();
         synchronized (lock) {
             for (ManagedEngine engine : engines.values()) {
-                if (engine.process != null) running.add(engine.process);
+                if (engine.process != null) {
+                    running.put(engine, engine.process);
+                    if (engine.state != EngineState.STOPPING) {
+                        transition(engine, EngineState.STOPPING, "server shutting down", null, null);
+                    }
+                }
                 failWaiters(engine, new ApiException(503, "server_error", "shutting_down", null,
                         "Switchboard is shutting down."));
             }
         }
-        running.parallelStream().forEach(process -> process.stop(settings.stopGrace()));
-        events.flush();
+        long started = System.nanoTime();
+        running.values().parallelStream().forEach(process -> process.stop(settings.stopGrace()));
+        synchronized (lock) {
+            running.forEach((engine, process) -> {
+                if (engine.process != process) return; // an eviction's own stop got there first and said so
+                engine.process = null;
+                engine.reservedBytes = 0;
+                transition(engine, EngineState.COLD, "stopped", (System.nanoTime() - started) / 1_000_000, null);
+            });
+        }
     }
 
     // ---- requests ----

@@ -1,5 +1,6 @@
 package io.switchboard.tenancy.control;
 
+import io.switchboard.persistence.control.WriteBehind;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -22,7 +23,7 @@ import java.util.logging.Logger;
  * noted in memory and written in one transaction every {@code switchboard.auth.last-used-flush-seconds}.
  */
 @ApplicationScoped // a plain bean, not an EJB: record() is on the hot path and must cost no more than a map put
-public class LastUseRecorder {
+public class LastUseRecorder implements WriteBehind {
 
     private static final Logger LOG = Logger.getLogger(LastUseRecorder.class.getName());
 
@@ -47,8 +48,7 @@ public class LastUseRecorder {
 
     @PreDestroy
     void stop() {
-        flushing.cancel(false);
-        flush();
+        flushing.cancel(false); // the last flush comes from FlushOnShutdown, while the key store still answers
     }
 
     public void record(long keyId) {
@@ -56,6 +56,7 @@ public class LastUseRecorder {
     }
 
     /** Writes what was noted since the last flush; on failure the times are kept for the next one. */
+    @Override
     public void flush() {
         if (pending.isEmpty()) return;
         Map<Long, Instant> batch = new HashMap<>();

@@ -1,6 +1,7 @@
 package io.switchboard.tenancy.control;
 
 import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.persistence.control.WriteBehind;
 import io.switchboard.tenancy.entity.ApiKey;
 import io.switchboard.tenancy.entity.KeyCheck;
 import io.switchboard.tenancy.entity.Tenant;
@@ -36,6 +37,7 @@ class KeyAuthenticationArquillianIT {
         WebArchive war = ShrinkWrap.create(WebArchive.class, "switchboard-tenancy-it.war")
                 .addPackages(false, "io.switchboard.tenancy.control", "io.switchboard.tenancy.entity")
                 .addClass(ApiException.class)
+                .addClass(WriteBehind.class)
                 .addAsResource("arquillian/tenancy-persistence.xml", "META-INF/persistence.xml")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml"); // Caffeine, like Hibernate, is in lib/global
         return war;
