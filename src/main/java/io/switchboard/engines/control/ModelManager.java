@@ -412,7 +412,7 @@ public class ModelManager {
             }
         } catch (Exception e) {
             if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-            String reason = (wake ? "wake-up failed: " : "load failed: ") + e.getMessage();
+            String reason = (wake ? "wake-up failed: " : "load failed: ") + Failures.describe(e);
             String log = process == null ? "" : process.logTail(8);
             EngineProcess failed = process;
             synchronized (lock) {
@@ -502,7 +502,7 @@ public class ModelManager {
             } catch (Exception e) {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
                 synchronized (lock) {
-                    if (engine.state == EngineState.DRAINING) stopEngine(engine, "sleep failed: " + e.getMessage());
+                    if (engine.state == EngineState.DRAINING) stopEngine(engine, "sleep failed: " + Failures.describe(e));
                 }
             }
         });

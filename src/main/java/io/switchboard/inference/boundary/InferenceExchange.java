@@ -2,6 +2,7 @@ package io.switchboard.inference.boundary;
 
 import io.switchboard.gateway.boundary.Jsonp;
 import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.control.Failures;
 import io.switchboard.engines.control.Lease;
 import io.switchboard.gateway.boundary.ApiException;
 import io.switchboard.gateway.boundary.OpenAiError;
@@ -259,7 +260,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             return new ApiException(CLIENT_CLOSED, ApiException.INVALID_REQUEST, null, null, "cancelled");
         }
         return new ApiException(502, "server_error", "engine_error", null,
-                "The connection to the engine serving '" + model.name() + "' failed: " + failure.getMessage());
+                "The connection to the engine serving '" + model.name() + "' failed: " + Failures.describe(failure));
     }
 
     /** Answers the error: a JSON error if nothing was sent yet, else an SSE error event and [DONE]. */

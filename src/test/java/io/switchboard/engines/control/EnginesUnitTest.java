@@ -93,4 +93,16 @@ class EnginesUnitTest {
         assertEquals(79 * GIB, readings.get(0).freeBytes());
         assertThrows(IOException.class, () -> GpuProbe.parse("garbage"));
     }
+
+    @Test
+    void failuresWithoutAMessageAreDescribedByTheirTypeAndCause() {
+        java.net.ConnectException refused = new java.net.ConnectException();
+        refused.initCause(new java.net.ConnectException("Connection refused"));
+        assertEquals("ConnectException: Connection refused",
+                Failures.describe(new java.util.concurrent.CompletionException(refused)));
+        assertEquals("could not connect to the engine", Failures.describe(new java.net.ConnectException()));
+        assertEquals("IllegalStateException", Failures.describe(new IllegalStateException()));
+        assertEquals("the engine was not healthy within 15 s",
+                Failures.describe(new IOException("the engine was not healthy within 15 s")));
+    }
 }
