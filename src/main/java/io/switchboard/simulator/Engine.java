@@ -68,6 +68,7 @@ final class Engine {
 
     // faults
     volatile boolean hung;
+    volatile boolean crashOnWake;
     volatile double errorRate;
     volatile Integer cutStreamsAfter;
     volatile Integer streamErrorsAfter;

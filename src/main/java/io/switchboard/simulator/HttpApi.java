@@ -386,6 +386,10 @@ final class HttpApi {
                 sendJson(exchange, 200, Json.obj("status", "hanging"));
                 engine.hung = true;
             }
+            case "crash_on_wake" -> {
+                engine.crashOnWake = true;
+                sendJson(exchange, 200, Json.obj("status", "ok"));
+            }
             case "error_rate" -> {
                 if (!(value instanceof BigDecimal rate) || rate.doubleValue() < 0 || rate.doubleValue() > 1) {
                     throw ApiError.badRequest("value", "value must be a number in [0, 1]");
@@ -414,7 +418,7 @@ final class HttpApi {
                 sendJson(exchange, 200, Json.obj("status", "ok"));
             }
             default -> throw ApiError.badRequest("action", "unknown action '" + action
-                    + "' (crash, hang, error_rate, cut_streams_after, stream_errors_after, clear)");
+                    + "' (crash, hang, crash_on_wake, error_rate, cut_streams_after, stream_errors_after, clear)");
         }
     }
 

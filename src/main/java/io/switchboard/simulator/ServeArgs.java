@@ -322,8 +322,8 @@ final class ServeArgs {
         }
         out.append("\nEnvironment: VLLM_SERVER_DEV_MODE=1 (sleep endpoints), VLLM_ALLOW_RUNTIME_LORA_UPDATING=1 (LoRA\n"
                 + "load/unload), VLLM_API_KEY, CUDA_VISIBLE_DEVICES (which simulated GPUs to use).\n"
-                + "Simulator-only endpoint: POST /sim/fault {\"action\": \"crash\"|\"hang\"|\"error_rate\"|\"cut_streams_after\"|\n"
-                + "  \"stream_errors_after\"|\"clear\", \"value\": n}\n");
+                + "Simulator-only endpoint: POST /sim/fault {\"action\": \"crash\"|\"hang\"|\"crash_on_wake\"|\"error_rate\"|\n"
+                + "  \"cut_streams_after\"|\"stream_errors_after\"|\"clear\", \"value\": n}\n");
         return out.toString();
     }
 }

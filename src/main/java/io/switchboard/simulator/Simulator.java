@@ -302,6 +302,7 @@ final class Simulator {
     synchronized void wakeUp() throws InterruptedException {
         Engine.SleepState state = engine.sleepState;
         if (state == Engine.SleepState.AWAKE) return;
+        if (engine.crashOnWake) crash("RuntimeError: EngineCore encountered a fatal error while waking up (fault injection)");
         for (int gpu : gpus) {
             if (!ledger.resize(gpu, reservedBytesPerGpu, 0)) {
                 crash("torch.OutOfMemoryError: CUDA out of memory while waking up: another process took the memory");

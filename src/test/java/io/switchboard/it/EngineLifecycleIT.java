@@ -341,6 +341,29 @@ class EngineLifecycleIT {
     }
 
     @Test
+    void aSleepingEngineThatDiesWhileWakingIsStartedAfreshForTheWaitingRequest() throws Exception {
+        String fragile = Engines.small("dies-waking", true);
+        assertServed(fragile);
+        JsonObject asleep = Engines.engine(fragile);
+        assertEquals(202, admin("POST", "/admin/engines/" + fragile + "/sleep", (String) null).status());
+        Engines.awaitState(fragile, "SLEEPING", Duration.ofSeconds(10));
+        HttpResponse<String> fault = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + asleep.getInt("port") + "/sim/fault"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"crash_on_wake\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, fault.statusCode(), fault::body); // its next /wake_up kills it, as a failed CUDA wake would
+
+        assertServed(fragile); // by a fresh engine, not a 503 for everyone who waited for the wake-up
+        JsonObject fresh = Engines.engine(fragile);
+        assertEquals("READY", fresh.getString("state"));
+        assertEquals(1, fresh.getInt("crashes"));
+        assertTrue(fresh.getJsonNumber("pid").longValue() != asleep.getJsonNumber("pid").longValue());
+        Engines.eventually(Duration.ofSeconds(5), () -> events(fragile).stream()
+                .anyMatch(e -> e.getString("reason").equals("restart")), () -> events(fragile).toString());
+    }
+
+    @Test
     void theVllmLauncherStartsVllmServeWithTheRightCommandLine() throws Exception {
         // engine "vllm" runs SWITCHBOARD_VLLM_COMMAND, which the IT server points at the simulator jar
         String model = Engines.model("vllm-cli", "vllm", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, true,

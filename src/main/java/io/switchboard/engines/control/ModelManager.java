@@ -32,8 +32,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Logger;
 
 /**
@@ -411,7 +413,12 @@ public class ModelManager {
                 scheduleLoads();
             }
         } catch (Exception e) {
-            if (e instanceof InterruptedException) Thread.currentThread().interrupt();
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            } else if (wake && diedWhileWaking(process) && startAfresh(engine, process, Failures.describe(e))) {
+                runLoad(engine, false, gpu, engine.fullBytes(), true); // its memory comes back a little after the exit
+                return;
+            }
             String reason = (wake ? "wake-up failed: " : "load failed: ") + Failures.describe(e);
             String log = process == null ? "" : process.logTail(8);
             EngineProcess failed = process;
@@ -421,6 +428,38 @@ public class ModelManager {
                 }
             }
             if (failed != null && failed.isAlive()) executor.execute(() -> failed.stop(Duration.ZERO));
+        }
+    }
+
+    /** Whether a wake-up failed because the sleeping engine's process is gone (killed, crashed, out of memory). */
+    private static boolean diedWhileWaking(EngineProcess process) {
+        if (process == null || process.pid().isEmpty()) return false; // a remote engine is not ours to restart
+        try {
+            process.onExit().get(1, TimeUnit.SECONDS); // the failed call may come just before the exit
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (TimeoutException | ExecutionException alive) {
+            return false;
+        }
+    }
+
+    /**
+     * A sleeping engine that died while waking is started afresh for the requests waiting on it, rather than
+     * failing them all: the weights it parked in host memory are gone, the model is not.
+     */
+    private boolean startAfresh(ManagedEngine engine, EngineProcess dead, String failure) {
+        synchronized (lock) {
+            if (engine.state != EngineState.LOADING || engine.process != dead) return false;
+            engine.process = null;
+            engine.hostBytes = 0;
+            engine.crashes++;
+            metrics.crash(engine.name);
+            engine.loadStartedNanos = System.nanoTime();
+            transition(engine, EngineState.LOADING, "restart", null,
+                    "the engine died while waking up (" + failure + "); starting it afresh\n" + dead.logTail(8));
+            return true;
         }
     }
 
