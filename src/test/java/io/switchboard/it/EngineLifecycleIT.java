@@ -26,6 +26,7 @@ import java.util.stream.Stream;
 import static io.switchboard.it.Switchboard.admin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -358,7 +359,7 @@ class EngineLifecycleIT {
         JsonObject fresh = Engines.engine(fragile);
         assertEquals("READY", fresh.getString("state"));
         assertEquals(1, fresh.getInt("crashes"));
-        assertTrue(fresh.getJsonNumber("pid").longValue() != asleep.getJsonNumber("pid").longValue());
+        assertNotEquals(asleep.getJsonNumber("pid").longValue(), fresh.getJsonNumber("pid").longValue());
         Engines.eventually(Duration.ofSeconds(5), () -> events(fragile).stream()
                 .anyMatch(e -> e.getString("reason").equals("restart")), () -> events(fragile).toString());
     }
