@@ -136,10 +136,7 @@ public class ModelManager {
         running.values().parallelStream().forEach(process -> process.stop(settings.stopGrace()));
         synchronized (lock) {
             running.forEach((engine, process) -> {
-                if (engine.process != process) return; // an eviction's own stop got there first and said so
-                engine.process = null;
-                engine.reservedBytes = 0;
-                transition(engine, EngineState.COLD, "stopped", (System.nanoTime() - started) / 1_000_000, null);
+                if (engine.process == process) stopped(engine, started); // else an eviction's own stop said so
             });
         }
     }
@@ -558,13 +555,18 @@ public class ModelManager {
             if (process != null) process.stop(settings.stopGrace());
             synchronized (lock) {
                 if (engine.state != EngineState.STOPPING || engine.process != process) return;
-                engine.process = null;
-                engine.reservedBytes = 0;
-                if (engine.gpu >= 0) lastEviction[engine.gpu] = Instant.now();
-                transition(engine, EngineState.COLD, "stopped", (System.nanoTime() - started) / 1_000_000, null);
+                stopped(engine, started);
                 afterEviction(engine);
             }
         });
+    }
+
+    /** Its process is gone (stopping since {@code startedNanos}): the memory is free again, the model COLD. */
+    private void stopped(ManagedEngine engine, long startedNanos) {
+        engine.process = null;
+        engine.reservedBytes = 0;
+        if (engine.gpu >= 0) lastEviction[engine.gpu] = Instant.now();
+        transition(engine, EngineState.COLD, "stopped", (System.nanoTime() - startedNanos) / 1_000_000, null);
     }
 
     private void afterEviction(ManagedEngine engine) {
