@@ -1,7 +1,7 @@
 package io.switchboard.admin.boundary;
 
 import jakarta.enterprise.context.ApplicationScoped;
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.boundary.TenantAuthenticationFilter;
 import io.switchboard.tenancy.control.ApiKeys;
 import jakarta.annotation.Priority;

@@ -1,6 +1,6 @@
 package io.switchboard.admin.boundary;
 
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.RequestOutcome;
 import jakarta.enterprise.context.ApplicationScoped;

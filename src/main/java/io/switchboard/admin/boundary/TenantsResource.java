@@ -1,7 +1,7 @@
 package io.switchboard.admin.boundary;
 
-import io.switchboard.gateway.boundary.ApiException;
-import io.switchboard.gateway.boundary.JsonRequest;
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.gateway.control.JsonRequest;
 import io.switchboard.tenancy.control.ApiKeyStore;
 import io.switchboard.tenancy.control.TenantStore;
 import io.switchboard.tenancy.entity.Tenant;

@@ -2,7 +2,7 @@ package io.switchboard.catalog.control;
 
 import io.switchboard.catalog.entity.CatalogModel;
 import io.switchboard.catalog.entity.ModelSpec;
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.ejb.Stateless;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;

@@ -1,10 +1,17 @@
 package io.switchboard.engines.control;
 
+import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.entity.EngineRefusal;
+import io.switchboard.engines.entity.EngineRefusal.Reason;
+import io.switchboard.engines.entity.EngineState;
+
+import java.time.Instant;
+
 /**
- * An admin's load, unload and sleep, called straight on the model manager's instance as {@link Leases} are.
- * Their refusals (unknown model 404, not sleepable 400, not running 409) are {@code ApiException}s, which the
- * EJB container treats as rollbacks; in the manager, which runs without a transaction, Liberty then logged each
- * refusal of an admin's call as a server error (WLTC0017E) with an FFDC incident.
+ * An admin's load, unload and sleep of a model's engine (and the pinned models' loads at start-up):
+ * what each may do in which state, carried out through the model manager's transitions under its
+ * lock. What cannot be done is an {@link EngineRefusal} (unknown model, not sleepable, not running,
+ * not READY, no host memory), which the admin API answers as a client error.
  */
 public final class EngineCommands {
 
@@ -14,18 +21,61 @@ public final class EngineCommands {
         this.manager = manager;
     }
 
-    /** See {@link ModelManager#load}. */
+    /** Loads the model without a request waiting for it; a failed model is retried now, its backoff waived. */
     public void load(String model) {
-        manager.load(model);
+        ModelSpec spec = manager.catalog.find(model).filter(ModelSpec::enabled).orElseThrow(() ->
+                new EngineRefusal(Reason.UNKNOWN_MODEL, model, "No enabled model '" + model + "' in the catalog."));
+        synchronized (manager.lock) {
+            ManagedEngine engine = manager.engineFor(spec);
+            EngineRefusal refusal = manager.refusal(engine);
+            if (refusal != null && engine.state != EngineState.FAILED) throw refusal;
+            if (engine.state == EngineState.FAILED) engine.retryNotBefore = Instant.EPOCH;
+            engine.wanted = true;
+            manager.demand(engine);
+        }
     }
 
-    /** See {@link ModelManager#unload}. */
+    /** Stops the model's engine after draining it (bounded); it reloads on the next request. */
     public void unload(String model) {
-        manager.unload(model);
+        synchronized (manager.lock) {
+            ManagedEngine engine = known(model);
+            engine.wanted = false;
+            manager.notWanted(engine);
+            switch (engine.state) {
+                case READY -> manager.drain(engine, "unloaded by admin", false);
+                case DRAINING -> engine.sleepAfterDrain = false;
+                case SLEEPING -> manager.stopEngine(engine, "unloaded by admin");
+                case LOADING -> manager.stopEngine(engine, "load cancelled by admin");
+                default -> { } // COLD, STOPPING, FAILED: nothing runs
+            }
+            manager.metrics.eviction(engine.name, "admin");
+        }
     }
 
-    /** See {@link ModelManager#sleep}. */
+    /** Drains the engine and puts it to sleep (vLLM sleep level 1), if its catalog entry allows sleep. */
     public void sleep(String model) {
-        manager.sleep(model);
+        synchronized (manager.lock) {
+            ManagedEngine engine = known(model);
+            if (!engine.sleepMode) {
+                throw new EngineRefusal(Reason.NOT_SLEEPABLE, model, "Model '" + model
+                        + "' was not started with sleep mode (sleep_enabled in the catalog, on a local engine).");
+            }
+            if (engine.state != EngineState.READY) {
+                throw new EngineRefusal(Reason.NOT_READY, model, "Model '" + model + "' is " + engine.state + ", not READY.");
+            }
+            engine.wanted = false;
+            manager.drain(engine, "slept by admin", true);
+            if (!engine.sleepAfterDrain) {
+                throw new EngineRefusal(Reason.HOST_MEMORY_FULL, model,
+                        "Not enough host memory budget to park the weights; the engine is being stopped instead.");
+            }
+            manager.metrics.eviction(engine.name, "admin_sleep");
+        }
+    }
+
+    private ManagedEngine known(String model) {
+        return manager.existing(model).orElseThrow(() -> manager.catalog.find(model).isEmpty()
+                ? new EngineRefusal(Reason.UNKNOWN_MODEL, model, "No model '" + model + "' in the catalog.")
+                : new EngineRefusal(Reason.NOT_RUNNING, model, "Model '" + model + "' has no engine."));
     }
 }

@@ -4,15 +4,12 @@ import io.switchboard.engines.entity.EngineSnapshot;
 import io.switchboard.engines.entity.EngineState;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.metrics.Counter;
 import org.eclipse.microprofile.metrics.MetricRegistry;
-import org.eclipse.microprofile.metrics.Timer;
 import org.eclipse.microprofile.metrics.Tag;
 
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
 
-/** The model manager's Prometheus metrics (at /metrics, prefix {@code switchboard_}). */
+/** The lifecycle's Prometheus metrics (at /metrics, prefix {@code switchboard_}): GPUs, loads, evictions, crashes, queue waits. */
 @ApplicationScoped
 public class EngineMetrics {
 
@@ -49,18 +46,4 @@ public class EngineMetrics {
     void queueWait(long nanos) {
         registry.timer("switchboard_queue_wait").update(Duration.ofNanos(nanos));
     }
-
-    /** An inference request's end, by model and HTTP status (counters kept: a lookup by tags costs more than the count). */
-    public void request(String model, int status) {
-        requestCounters.computeIfAbsent(model + ' ' + status, ignored -> registry.counter("switchboard_inference_requests",
-                new Tag("model", model), new Tag("status", String.valueOf(status)))).inc();
-    }
-
-    public void timeToFirstToken(long nanos) {
-        if (timeToFirstToken == null) timeToFirstToken = registry.timer("switchboard_time_to_first_token");
-        timeToFirstToken.update(Duration.ofNanos(nanos));
-    }
-
-    private final ConcurrentHashMap<String, Counter> requestCounters = new ConcurrentHashMap<>();
-    private volatile Timer timeToFirstToken;
 }

@@ -26,6 +26,17 @@ public final class Failures {
         return top.getClass().getSimpleName();
     }
 
+    /** An engine log's error lines (vLLM prints the root cause first, then "See root cause above"), else its last line. */
+    static String rootCause(String log) {
+        java.util.List<String> errors = log.strip().lines().filter(l -> l.contains("Error") || l.contains("ERROR"))
+                .map(String::strip).toList();
+        if (errors.isEmpty()) {
+            java.util.List<String> lines = log.strip().lines().toList();
+            return lines.get(lines.size() - 1).strip();
+        }
+        return String.join(" / ", errors.subList(Math.max(0, errors.size() - 3), errors.size()));
+    }
+
     private static boolean hasText(String message) {
         return message != null && !message.isBlank();
     }

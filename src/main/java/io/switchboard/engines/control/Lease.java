@@ -11,16 +11,17 @@ import java.util.function.Consumer;
  */
 public final class Lease {
 
-    private final ModelManager manager;
+    private final Leases leases;
     final ManagedEngine engine;
     private final URI baseUri;
     private final long queuedNanos;
     private final AtomicBoolean released = new AtomicBoolean();
-    private volatile Consumer<String> failureListener;
-    private volatile String failure;
+    private Consumer<String> failureListener; // both guarded by this lease
+    private String failure;
+    private boolean failureHeard;
 
-    Lease(ModelManager manager, ManagedEngine engine, URI baseUri, long queuedNanos) {
-        this.manager = manager;
+    Lease(Leases leases, ManagedEngine engine, URI baseUri, long queuedNanos) {
+        this.leases = leases;
         this.engine = engine;
         this.baseUri = baseUri;
         this.queuedNanos = queuedNanos;
@@ -42,19 +43,34 @@ public final class Lease {
 
     /** Called (once) if the engine fails while this lease is held; at once if it already has. */
     public void onEngineFailure(Consumer<String> listener) {
-        failureListener = listener;
-        String already = failure;
+        String already;
+        synchronized (this) {
+            failureListener = listener;
+            already = heard();
+        }
         if (already != null) listener.accept(already);
     }
 
     void engineFailed(String reason) {
-        failure = reason;
-        Consumer<String> listener = failureListener;
-        if (listener != null) listener.accept(reason);
+        Consumer<String> listener;
+        String heard;
+        synchronized (this) {
+            failure = reason;
+            listener = failureListener;
+            heard = heard();
+        }
+        if (heard != null) listener.accept(heard);
+    }
+
+    /** The failure, the first time both it and a listener are there; null before and after. */
+    private String heard() {
+        if (failureHeard || failure == null || failureListener == null) return null;
+        failureHeard = true;
+        return failure;
     }
 
     /** Gives the slot back; the outcome tells the engine's failure count whether it served well. */
     public void release(boolean succeeded) {
-        if (released.compareAndSet(false, true)) manager.release(this, succeeded);
+        if (released.compareAndSet(false, true)) leases.release(this, succeeded);
     }
 }

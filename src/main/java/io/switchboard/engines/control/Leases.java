@@ -1,15 +1,25 @@
 package io.switchboard.engines.control;
 
 import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.entity.EngineRefusal;
+import io.switchboard.engines.entity.EngineRefusal.Reason;
+import io.switchboard.engines.entity.EngineState;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The request path's way to leases: calls go straight to the model manager's instance. Through
- * the EJB's proxy every call also passed Weld's enterprise proxy, a reflective invoke and a local
- * transaction begin and end, which cost more than the lease itself. Nothing is lost: the manager's
- * concurrency is bean-managed (its own lock) and it runs no transactions.
+ * The request side of the lifecycle: a lease on a READY engine's slot at once when one is free,
+ * else a place in the model's {@link WaitQueue} (demanding its load), released together when the
+ * engine is ready, refused when the model cannot be served or the wait runs out. Works under the
+ * model manager's lock, on its engines.
+ *
+ * <p>The request path calls this object straight, not through the manager's EJB proxy, for speed
+ * alone, and no container setting removes the cost it avoids: each call through the proxy also
+ * passes Weld's enterprise proxy, a reflective invoke and the begin and end of a local transaction
+ * containment (Liberty starts one even for NOT_SUPPORTED), which cost more than the lease itself at a
+ * thousand requests a second. Nothing is lost: the manager's concurrency is bean-managed (its own
+ * lock) and it runs no transactions.
  */
 public final class Leases {
 
@@ -19,13 +29,84 @@ public final class Leases {
         this.manager = manager;
     }
 
-    /** See {@link ModelManager#acquire}. */
+    /**
+     * A lease on the model's engine: at once when it is READY with a free slot, otherwise when it becomes
+     * so (loading it first if needed); fails with an {@link EngineRefusal} when the model cannot be
+     * served or {@code maxWait} passed first.
+     */
     public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait) {
-        return manager.acquire(model, maxWait);
+        synchronized (manager.lock) {
+            ManagedEngine engine = manager.engineFor(model);
+            if (engine.state == EngineState.READY && engine.inFlight < engine.maxConcurrency && engine.waiters.isEmpty()) {
+                return CompletableFuture.completedFuture(grant(engine, 0));
+            }
+            EngineRefusal refusal = manager.refusal(engine);
+            if (refusal != null) return CompletableFuture.failedFuture(refusal);
+            if (engine.waiters.size() >= manager.settings.maxWaiters()) {
+                return CompletableFuture.failedFuture(unavailable(engine, Reason.QUEUE_FULL,
+                        "Too many requests are waiting for model '" + engine.name + "'."));
+            }
+            WaitQueue.Waiter waiter = engine.waiters.add();
+            waiter.timeout = manager.tasks.after(maxWait, () -> giveUp(engine, waiter));
+            manager.demand(engine);
+            return waiter.future;
+        }
     }
 
-    /** See {@link ModelManager#abandon}. */
+    /** A waiter whose client left gives its place up (or its lease back, if it just got one). */
     public void abandon(String model, CompletableFuture<Lease> pending) {
-        manager.abandon(model, pending);
+        synchronized (manager.lock) {
+            manager.existing(model).ifPresent(engine -> engine.waiters.remove(pending));
+        }
+        if (!pending.cancel(false) && pending.isDone() && !pending.isCompletedExceptionally()) pending.join().release(true);
+    }
+
+    void release(Lease lease, boolean succeeded) {
+        synchronized (manager.lock) {
+            ManagedEngine engine = lease.engine;
+            engine.leases.remove(lease);
+            engine.inFlight--;
+            engine.lastUsed = manager.tasks.now();
+            manager.released(engine, succeeded);
+        }
+    }
+
+    /** Releases waiters together once the engine is READY, up to its concurrency cap; completed off the lock. */
+    void dispatch(ManagedEngine engine) {
+        WaitQueue.Waiter waiter;
+        while (engine.state == EngineState.READY && engine.inFlight < engine.maxConcurrency
+                && (waiter = engine.waiters.next()) != null) {
+            long waited = System.nanoTime() - waiter.enqueuedNanos;
+            Lease lease = grant(engine, waited);
+            manager.metrics.queueWait(waited);
+            WaitQueue.Waiter granted = waiter;
+            manager.tasks.run(() -> {
+                if (!granted.future.complete(lease)) lease.release(true);
+            });
+        }
+    }
+
+    private Lease grant(ManagedEngine engine, long queuedNanos) {
+        engine.inFlight++;
+        engine.lastUsed = manager.tasks.now();
+        Lease lease = new Lease(this, engine, engine.process.baseUri(), queuedNanos);
+        engine.leases.add(lease);
+        return lease;
+    }
+
+    private void giveUp(ManagedEngine engine, WaitQueue.Waiter waiter) {
+        EngineRefusal timeout;
+        synchronized (manager.lock) {
+            if (!engine.waiters.remove(waiter)) return;
+            timeout = unavailable(engine, Reason.LOAD_TIMEOUT, "Model '" + engine.name + "' did not become ready in time.");
+        }
+        waiter.future.completeExceptionally(timeout);
+    }
+
+    /** A refusal with what remains of the expected load time as its retry hint, at least a second. */
+    private static EngineRefusal unavailable(ManagedEngine engine, Reason reason, String message) {
+        long expected = engine.lastLoadMillis > 0 ? engine.lastLoadMillis : 30_000;
+        long elapsed = engine.state == EngineState.LOADING ? (System.nanoTime() - engine.loadStartedNanos) / 1_000_000 : 0;
+        return new EngineRefusal(reason, engine.name, message, Math.max(1, (expected - elapsed + 999) / 1000));
     }
 }

@@ -5,24 +5,15 @@ import io.switchboard.engines.entity.EngineSnapshot;
 import io.switchboard.engines.entity.EngineState;
 
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
 
 /**
- * Everything the manager knows about one model's engine. Plain fields, read and written only
- * under {@link ModelManager}'s lock; the manager is the only class that changes them.
+ * Everything the lifecycle knows about one model's engine. Plain fields, read and written only
+ * under {@link ModelManager}'s lock; only the manager changes {@link #state} (through its transition
+ * table), its helpers the counts and reservations they own.
  */
 final class ManagedEngine {
-
-    /** A request waiting for this engine to be READY with a free slot. */
-    static final class Waiter {
-        final CompletableFuture<Lease> future = new CompletableFuture<>();
-        final long enqueuedNanos = System.nanoTime();
-        ScheduledFuture<?> timeout;
-    }
 
     final String name;
     ModelSpec spec;
@@ -35,7 +26,7 @@ final class ManagedEngine {
     boolean sleepMode;
     int maxConcurrency;
     int inFlight;
-    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    final WaitQueue waiters = new WaitQueue();
     final Set<Lease> leases = new LinkedHashSet<>();
     Instant lastUsed = Instant.EPOCH;
     long loads;
@@ -53,7 +44,7 @@ final class ManagedEngine {
     boolean wanted;
     /** What to do once drained: sleep (true) or stop. */
     boolean sleepAfterDrain;
-    ScheduledFuture<?> drainTimeout;
+    LifecycleTasks.Timer drainTimeout;
 
     ManagedEngine(String name, ModelSpec spec) {
         this.name = name;

@@ -1,6 +1,8 @@
 package io.switchboard.gateway.boundary;
 
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
 import jakarta.ws.rs.WebApplicationException;
@@ -11,22 +13,14 @@ import jakarta.ws.rs.core.UriInfo;
 import jakarta.ws.rs.ext.ExceptionMapper;
 import jakarta.ws.rs.ext.Provider;
 
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
-import java.util.logging.Level;
-import java.util.logging.Logger;
-
 /**
- * The one place that writes error bodies: {@code {"error": {"message", "type", "param", "code"}}}
- * with OpenAI's status codes. A failure that is not an {@link ApiException} is our fault: it is
- * logged with its request id and answered 500 without internals.
+ * JAX-RS's side of the one error path ({@link OpenAiError}): what the framework itself refuses (an
+ * unknown URL, a wrong method, an unreadable parameter) as OpenAI's 4xx, everything else as
+ * {@link OpenAiError#of} says.
  */
 @Provider
 @ApplicationScoped
 public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
-
-    private static final Logger LOG = Logger.getLogger(ApiExceptionMapper.class.getName());
 
     @Context
     UriInfo uriInfo;
@@ -34,12 +28,14 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
     @Context
     jakarta.ws.rs.core.Request request;
 
+    @Context
+    HttpServletRequest servletRequest; // request properties are its attributes in a servlet container
+
     @Override
     public Response toResponse(Throwable failure) {
-        ApiException error = asApiException(failure, request.getMethod(), uriInfo.getPath());
-        if (error.status() == 500) {
-            LOG.log(Level.SEVERE, "Request failed: " + error.getMessage(), failure);
-        }
+        ApiException error = OpenAiError.known(failure);
+        if (error == null) error = frameworkRefusal(failure, request.getMethod(), uriInfo.getPath());
+        if (error == null) error = OpenAiError.of(failure, (String) servletRequest.getAttribute(RequestIdFilter.PROPERTY));
         Response.ResponseBuilder response = Response.status(error.status())
                 .type(MediaType.APPLICATION_JSON_TYPE)
                 .entity(OpenAiError.json(error));
@@ -47,15 +43,7 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
         return response.build();
     }
 
-    static ApiException asApiException(Throwable failure, String method, String path) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof ApiException api) return api;
-            if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
-        }
-        if (databaseUnavailable(failure)) {
-            return new ApiException(503, "server_error", "service_unavailable", null,
-                    "The database is unavailable; please retry shortly.").withHeader("Retry-After", "5");
-        }
+    private static ApiException frameworkRefusal(Throwable failure, String method, String path) {
         if (failure instanceof NotFoundException) {
             return ApiException.notFound("unknown_url", "Unknown request URL: " + method + " /"
                     + stripSlash(path) + ". Please check the URL for typos.");
@@ -65,25 +53,10 @@ public class ApiExceptionMapper implements ExceptionMapper<Throwable> {
                     "Method " + method + " is not allowed on /" + stripSlash(path) + ".");
         }
         if (failure instanceof WebApplicationException web && web.getResponse().getStatus() < 500) {
-            int status = web.getResponse().getStatus();
-            return new ApiException(status, ApiException.INVALID_REQUEST, null, null,
+            return new ApiException(web.getResponse().getStatus(), ApiException.INVALID_REQUEST, null, null,
                     web.getMessage() == null ? "The request could not be processed." : web.getMessage());
         }
-        return new ApiException(500, "server_error", null, null,
-                "The server had an error while processing your request. Sorry about that!");
-    }
-
-    /** Connection failures (SQLState classes 08 and 28, 57P0x shutdowns) are an outage, not a bug. */
-    private static boolean databaseUnavailable(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) return true;
-            if (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("28")
-                    || sql.getSQLState().startsWith("57P"))) {
-                return true;
-            }
-        }
-        return false;
+        return null;
     }
 
     private static String stripSlash(String path) {

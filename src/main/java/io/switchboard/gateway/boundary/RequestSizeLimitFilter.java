@@ -1,5 +1,7 @@
 package io.switchboard.gateway.boundary;
 
+import io.switchboard.gateway.control.LimitedInputStream;
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;

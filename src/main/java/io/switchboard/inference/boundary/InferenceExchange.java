@@ -1,11 +1,13 @@
 package io.switchboard.inference.boundary;
 
-import io.switchboard.gateway.boundary.Jsonp;
+import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.control.Failures;
 import io.switchboard.engines.control.Lease;
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.OpenAiError;
+import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.RequestOutcome;
@@ -41,7 +43,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     private static final int CLIENT_CLOSED = 499;
 
-    private final CompletionsServlet servlet;
+    private final InferenceRelay relay;
     private final AsyncContext async;
     private final HttpServletResponse response;
     private final String requestId;
@@ -67,13 +69,12 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private volatile boolean answering;
     private volatile String engineFailure;
     private volatile boolean sawDone;
-    private volatile Integer promptTokens;
-    private volatile Integer completionTokens;
+    private volatile UsageScanner.Usage usage;
     private volatile String finishReason;
 
-    InferenceExchange(CompletionsServlet servlet, AsyncContext async, String requestId, TenantPrincipal tenant,
+    InferenceExchange(InferenceRelay relay, AsyncContext async, String requestId, TenantPrincipal tenant,
                       CompletionRequest request, byte[] clientBody, ModelSpec model, long startedNanos) {
-        this.servlet = servlet;
+        this.relay = relay;
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
         this.requestId = requestId;
@@ -90,11 +91,11 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     void begin() {
         response.setHeader("x-switchboard-model", model.name());
-        servlet.clients.watch(this); // from here on, a client that leaves is noticed
-        pending = servlet.leases.acquire(model, servlet.maxWait());
+        relay.clients.watch(this); // from here on, a client that leaves is noticed
+        pending = relay.leases().acquire(model, relay.maxWait());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
-                fail(OpenAiError.of(unwrap(failure)));
+                fail(OpenAiError.of(unwrap(failure), requestId));
             } else if (finished.get()) {
                 granted.release(true); // the client left while it waited
             } else {
@@ -116,14 +117,14 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         byte[] body = CompletionValidator.passesUnchanged(request, model.name()) ? clientBody
                 : CompletionValidator.upstreamBody(request, model.name()).toString().getBytes(StandardCharsets.UTF_8);
         HttpRequest upstreamRequest = HttpRequest.newBuilder(granted.baseUri().resolve(request.endpoint().path))
-                .timeout(servlet.firstByteTimeout()) // until the engine's response headers
+                .timeout(relay.firstByteTimeout()) // until the engine's response headers
                 .header("Content-Type", "application/json")
                 .header("X-Request-Id", requestId)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         if (request.stream()) {
             // events are written as they come, so a pool thread of the client's runs them: a write may block
-            CompletableFuture<HttpResponse<Void>> call = servlet.http.client().sendAsync(upstreamRequest,
+            CompletableFuture<HttpResponse<Void>> call = relay.http.client().sendAsync(upstreamRequest,
                     info -> info.statusCode() == 200
                             ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromLineSubscriber(this, s -> null,
                             StandardCharsets.UTF_8, null)
@@ -140,7 +141,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which
             // writes it. From the body subscriber, not from the call's future: the JDK completes that one
             // on the common pool, a thread hand-off more per request.
-            CompletableFuture<HttpResponse<Void>> call = servlet.http.directClient().sendAsync(upstreamRequest,
+            CompletableFuture<HttpResponse<Void>> call = relay.http.directClient().sendAsync(upstreamRequest,
                     info -> HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofByteArray(), bytes -> {
                         onLibertyThread(() -> engineAnswered(info.statusCode(), bytes));
                         return null;
@@ -168,7 +169,11 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                     "The engine serving '" + model.name() + "' failed to process the request: " + engineMessage(bytes)));
             return;
         }
-        if (status == 200) readAnswerUsage(new String(bytes, StandardCharsets.UTF_8));
+        if (status == 200) {
+            String answer = new String(bytes, StandardCharsets.UTF_8);
+            usage = UsageScanner.ofAnswer(answer);
+            finishReason = UsageScanner.finishReason(answer);
+        }
         if (committed) {
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, engineMessage(bytes)));
             return;
@@ -206,13 +211,12 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 write("data: [DONE]\n\n");
             } else {
                 if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
-                boolean usageChunk = false;
-                if (payload.contains("\"usage\"")) usageChunk = readUsage(payload);
-                if (payload.startsWith("{\"error\"") || payload.contains("\"object\":\"error\"")) {
-                    engineFailure = "the engine reported an error mid-stream";
-                }
-                noteFinishReason(payload);
-                if (!usageChunk || request.clientWantsUsage()) write("data: " + payload + "\n\n");
+                UsageScanner.ChunkUsage usage = UsageScanner.ofChunk(payload);
+                if (usage != null) this.usage = usage.usage();
+                if (UsageScanner.isError(payload)) engineFailure = "the engine reported an error mid-stream";
+                String reason = UsageScanner.finishReason(payload);
+                if (reason != null) finishReason = reason;
+                if (usage == null || !usage.usageOnly() || request.clientWantsUsage()) write("data: " + payload + "\n\n");
             }
         }
         // blank lines end events (ours are written whole); ':' comments are the engine's keep-alives
@@ -271,11 +275,11 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             return;
         }
         try {
-            if (committed) {
-                JsonObject event = Jsonp.object(OpenAiError.body(error)).build();
-                writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
-            } else {
-                synchronized (writeLock) {
+            synchronized (writeLock) { // a keep-alive written meanwhile commits the response: decide under the lock
+                if (committed) {
+                    JsonObject event = Jsonp.object(OpenAiError.body(error)).build();
+                    writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
+                } else {
                     OpenAiError.write(response, error);
                 }
             }
@@ -292,7 +296,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         CompletableFuture<?> call = upstream;
         if (call != null) call.cancel(true);
         CompletableFuture<Lease> waiting = pending;
-        if (lease == null && waiting != null) servlet.leases.abandon(model.name(), waiting);
+        if (lease == null && waiting != null) relay.leases().abandon(model.name(), waiting);
     }
 
     // ---- writing ----
@@ -365,61 +369,15 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     // ---- bookkeeping ----
 
-    /** A whole answer's usage and finish reason, without parsing the (possibly long) generated text. */
-    private void readAnswerUsage(String json) {
-        int usage = json.lastIndexOf("\"usage\":{");
-        if (usage >= 0) {
-            int start = usage + 8;
-            int end = start;
-            for (int depth = 0; end < json.length(); end++) { // the object may nest prompt_tokens_details
-                char c = json.charAt(end);
-                if (c == '{') depth++;
-                if (c == '}' && --depth == 0) break;
-            }
-            try {
-                JsonObject counts = Jsonp.parseObject(json.substring(start, Math.min(end + 1, json.length())));
-                promptTokens = counts.getInt("prompt_tokens", 0);
-                completionTokens = counts.getInt("completion_tokens", 0);
-            } catch (RuntimeException notJson) {
-                // no usage to record
-            }
-        }
-        noteFinishReason(json);
-    }
-
-    /** Reads a stream chunk's usage; answers true for the usage-only chunk (empty choices). */
-    private boolean readUsage(String json) {
-        try {
-            JsonObject object = Jsonp.parseObject(json);
-            JsonValue usage = object.get("usage");
-            if (usage instanceof JsonObject counts) {
-                promptTokens = counts.getInt("prompt_tokens", 0);
-                completionTokens = counts.getInt("completion_tokens", 0);
-            }
-            return usage instanceof JsonObject && object.get("choices") instanceof jakarta.json.JsonArray choices
-                    && choices.isEmpty();
-        } catch (RuntimeException notJson) {
-            return false;
-        }
-    }
-
-    private void noteFinishReason(String payload) {
-        int at = payload.indexOf("\"finish_reason\":\"");
-        if (at >= 0) {
-            int start = at + 17;
-            int end = payload.indexOf('"', start);
-            if (end > start) finishReason = payload.substring(start, end);
-        }
-    }
-
     private void finish(int status, String error) {
         if (!finished.compareAndSet(false, true)) return;
-        servlet.clients.forget(this);
+        relay.clients.forget(this);
         Lease held = lease;
         if (held != null) held.release(status < 500);
         long now = System.nanoTime();
-        servlet.outcomes.record(new RequestOutcome(requestId, tenant.tenantId(), tenant.keyId(), model.name(),
-                request.endpoint().path, request.stream(), status, finishReason, promptTokens, completionTokens,
+        relay.outcomes.record(new RequestOutcome(requestId, tenant.tenantId(), tenant.keyId(), model.name(),
+                request.endpoint().path, request.stream(), status, finishReason,
+                usage == null ? null : usage.promptTokens(), usage == null ? null : usage.completionTokens(),
                 held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
                 firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
                 (now - startedNanos) / 1_000_000, Instant.now(), error));

@@ -1,8 +1,9 @@
 package io.switchboard.inference.boundary;
 
-import io.switchboard.gateway.boundary.Jsonp;
+import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.catalog.control.ModelCatalog;
 import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.routing.control.ModelResolver;
 import io.switchboard.tenancy.boundary.Caller;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -25,15 +26,16 @@ import java.time.Instant;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelListResource {
 
-    /** Aliases resolved by routing rules; {@code auto} always exists. */
-    static final String AUTO = "auto";
-    private static final long AUTO_CREATED = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
+    private static final long ALIAS_CREATED = Instant.parse("2026-01-01T00:00:00Z").getEpochSecond();
 
     @Inject
     ModelCatalog catalog;
 
     @Inject
     Caller caller;
+
+    @Inject
+    ModelResolver resolver;
 
     /**
      * The list as JSON text. Returned as a string, not a {@code JsonObject}: RESTEasy's JSON-P
@@ -47,7 +49,7 @@ public class ModelListResource {
         for (ModelSpec model : catalog.enabled()) {
             if (tenant.mayUse(model.name())) data.add(card(model.name(), model.createdAt().getEpochSecond()));
         }
-        data.add(card(AUTO, AUTO_CREATED));
+        for (String alias : resolver.aliases(tenant)) data.add(card(alias, ALIAS_CREATED));
         return Jsonp.object().add("object", "list").add("data", data).build().toString();
     }
 

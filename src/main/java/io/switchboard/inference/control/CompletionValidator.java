@@ -1,8 +1,8 @@
 package io.switchboard.inference.control;
 
-import io.switchboard.gateway.boundary.Jsonp;
-import io.switchboard.gateway.boundary.ApiException;
-import io.switchboard.gateway.boundary.JsonRequest;
+import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.gateway.control.JsonRequest;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
 import jakarta.json.JsonNumber;

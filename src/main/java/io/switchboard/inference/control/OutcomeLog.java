@@ -1,6 +1,5 @@
 package io.switchboard.inference.control;
 
-import io.switchboard.engines.control.EngineMetrics;
 import io.switchboard.inference.entity.RequestOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -30,12 +29,12 @@ public class OutcomeLog {
     private final AtomicInteger size = new AtomicInteger();
 
     @Inject
-    EngineMetrics metrics;
+    InferenceMetrics metrics;
 
     public void record(RequestOutcome outcome) {
         metrics.request(outcome.model(), outcome.status());
         if (outcome.timeToFirstTokenMillis() != null) metrics.timeToFirstToken(outcome.timeToFirstTokenMillis() * 1_000_000);
-        byId.put(outcome.requestId(), outcome);
+        if (byId.put(outcome.requestId(), outcome) != null) return; // a client's reused request id: kept once, the latest
         order.add(outcome.requestId());
         if (size.incrementAndGet() > KEPT) {
             String oldest = order.poll();

@@ -1,6 +1,6 @@
 package io.switchboard.tenancy.boundary;
 
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.control.ApiKeys;
 import io.switchboard.tenancy.control.KeyAuthenticator;
 import io.switchboard.tenancy.entity.KeyCheck;

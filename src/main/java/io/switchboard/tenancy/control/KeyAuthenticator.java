@@ -2,7 +2,7 @@ package io.switchboard.tenancy.control;
 
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.entity.KeyCheck;
 import io.switchboard.tenancy.entity.KeyCheck.Rejection;
 import jakarta.annotation.PostConstruct;

@@ -1,6 +1,6 @@
 package io.switchboard.tenancy.control;
 
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.entity.Tenant;
 import io.switchboard.tenancy.entity.TenantStatus;
 import jakarta.ejb.Stateless;

@@ -70,7 +70,7 @@ class EnginesUnitTest {
                 BigDecimal.ZERO, BigDecimal.ZERO, NOW);
         ProcessEngineLauncher launcher = new ProcessEngineLauncher(List.of("vllm"));
         EngineLauncher.LaunchRequest request = new EngineLauncher.LaunchRequest(model, "127.0.0.1", 41000, 1,
-                ModelManager.utilization(40 * GIB, 80 * GIB), 128, true, Path.of("/tmp/code-32b.log"));
+                GpuReservations.utilization(40 * GIB, 80 * GIB), 128, true, Path.of("/tmp/code-32b.log"));
 
         assertEquals(List.of("vllm", "serve", "Qwen/Qwen2.5-Coder-32B-Instruct", "--host", "127.0.0.1", "--port", "41000",
                 "--served-model-name", "code-32b", "--gpu-memory-utilization", "0.5000", "--max-model-len", "16384",
@@ -80,8 +80,8 @@ class EnginesUnitTest {
 
     @Test
     void utilizationNeverAsksForMoreThanTheReservation() {
-        assertEquals(0.2, ModelManager.utilization(16 * GIB, 80 * GIB));
-        double fraction = ModelManager.utilization(10 * GIB, 3 * 80 * GIB / 3 + 7);
+        assertEquals(0.2, GpuReservations.utilization(16 * GIB, 80 * GIB));
+        double fraction = GpuReservations.utilization(10 * GIB, 3 * 80 * GIB / 3 + 7);
         assertTrue(fraction * (80 * GIB + 7) <= 10 * GIB, "rounded down: " + fraction);
     }
 

@@ -1,6 +1,6 @@
 package io.switchboard.tenancy.control;
 
-import io.switchboard.gateway.boundary.ApiException;
+import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.persistence.control.WriteBehind;
 import io.switchboard.tenancy.entity.ApiKey;
 import io.switchboard.tenancy.entity.KeyCheck;

@@ -1,5 +1,6 @@
-package io.switchboard.gateway.boundary;
+package io.switchboard.gateway.control;
 
+import io.switchboard.gateway.entity.ApiException;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;

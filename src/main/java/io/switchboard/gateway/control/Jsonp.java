@@ -1,4 +1,4 @@
-package io.switchboard.gateway.boundary;
+package io.switchboard.gateway.control;
 
 import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;

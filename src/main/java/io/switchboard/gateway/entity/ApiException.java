@@ -1,4 +1,4 @@
-package io.switchboard.gateway.boundary;
+package io.switchboard.gateway.entity;
 
 import jakarta.ejb.ApplicationException;
 

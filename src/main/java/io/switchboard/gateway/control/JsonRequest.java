@@ -1,5 +1,6 @@
-package io.switchboard.gateway.boundary;
+package io.switchboard.gateway.control;
 
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.json.JsonException;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.switchboard.gateway.boundary;
+package io.switchboard.gateway.control;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,0 +1,57 @@
+package io.switchboard.inference.boundary;
+
+import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.engines.control.EngineHttp;
+import io.switchboard.engines.control.Leases;
+import io.switchboard.engines.control.ModelManager;
+import io.switchboard.inference.control.OutcomeLog;
+import io.switchboard.inference.entity.CompletionRequest;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.servlet.AsyncContext;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+
+/**
+ * Relays validated completion requests to the engine of the model that serves them: takes a lease
+ * (waiting for a load if need be), sends the request, and streams or passes back the answer; one
+ * {@link InferenceExchange} per request does that, with what this relay holds.
+ */
+@ApplicationScoped
+public class InferenceRelay {
+
+    @Inject ModelManager manager;
+    @Inject EngineHttp http;
+    @Inject OutcomeLog outcomes;
+    @Inject ClientWatch clients;
+    @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
+    @Inject @ConfigProperty(name = "switchboard.inference.first-byte-timeout-seconds", defaultValue = "600") int firstByteTimeoutSeconds;
+
+    private Leases leases;
+
+    @PostConstruct
+    void takeLeases() {
+        leases = manager.leases(); // once: every call through the EJB proxy costs (see Leases)
+    }
+
+    /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
+    public void relay(AsyncContext async, String requestId, TenantPrincipal tenant, CompletionRequest request,
+                      byte[] clientBody, ModelSpec model, long startedNanos) {
+        new InferenceExchange(this, async, requestId, tenant, request, clientBody, model, startedNanos).begin();
+    }
+
+    Leases leases() {
+        return leases;
+    }
+
+    Duration maxWait() {
+        return Duration.ofSeconds(maxWaitSeconds);
+    }
+
+    Duration firstByteTimeout() {
+        return Duration.ofSeconds(firstByteTimeoutSeconds);
+    }
+}
