@@ -27,6 +27,11 @@ import java.util.regex.Pattern;
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
+    // what the catalog's columns hold: gpu_memory_gib NUMERIC(10, 3) > 0, prices NUMERIC(14, 6)
+    private static final BigDecimal GIB_MIN = new BigDecimal("0.001");
+    private static final BigDecimal GIB_MAX = new BigDecimal("9999999.999");
+    private static final BigDecimal PRICE_MAX = new BigDecimal("99999999.999999");
+
     /** Names appear in URLs and in clients' {@code model} field: no slashes or spaces. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final String RESERVED_ALIAS = "auto";
@@ -40,7 +45,7 @@ public class ModelsResource {
         CatalogModel model = new CatalogModel();
         model.setName(name(request));
         model.setModelId(request.has("model_id") ? request.requiredString("model_id", 400) : model.getName());
-        if (request.optionalDecimal("gpu_memory_gib", BigDecimal.ZERO) == null) {
+        if (request.optionalDecimal("gpu_memory_gib", GIB_MIN, GIB_MAX, 3) == null) {
             throw ApiException.invalid("gpu_memory_gib", "Missing required parameter: 'gpu_memory_gib'.");
         }
         if (request.optionalInt("max_model_len", 1, Integer.MAX_VALUE) == null) {
@@ -100,7 +105,7 @@ public class ModelsResource {
             model.setEngine(engine);
         }
         if (request.has("gpu_memory_gib")) {
-            BigDecimal gib = request.optionalDecimal("gpu_memory_gib", BigDecimal.ZERO);
+            BigDecimal gib = request.optionalDecimal("gpu_memory_gib", GIB_MIN, GIB_MAX, 3);
             if (gib == null || gib.signum() <= 0) {
                 throw ApiException.invalid("gpu_memory_gib", "'gpu_memory_gib' must be a positive number.");
             }
@@ -135,7 +140,7 @@ public class ModelsResource {
     }
 
     private static BigDecimal price(JsonRequest request, String name) {
-        BigDecimal value = request.optionalDecimal(name, BigDecimal.ZERO);
+        BigDecimal value = request.optionalDecimal(name, BigDecimal.ZERO, PRICE_MAX, 6);
         return value == null ? BigDecimal.ZERO : value;
     }
 

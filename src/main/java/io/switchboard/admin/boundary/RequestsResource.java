@@ -11,7 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** How a recent inference request ended, by its {@code x-request-id} (the last 10,000 are kept in memory). */
+/** How a recent inference request ended, by its {@code x-request-id} (the last 1,000 are kept in memory, see OutcomeLog). */
 @ApplicationScoped
 @Path("admin/requests")
 @Produces(MediaType.APPLICATION_JSON)

@@ -107,7 +107,7 @@ public class TenantsResource {
             tenant.setMonthlyTokenBudget(request.optionalLong("monthly_token_budget", 0, Long.MAX_VALUE));
         }
         if (request.has("monthly_spend_limit")) {
-            tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO));
+            tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO, new BigDecimal("9999999999.9999"), 4));
         }
         if (request.has("allowed_models")) tenant.setAllowedModels(request.optionalStringList("allowed_models", 200));
     }

@@ -74,8 +74,10 @@ public final class EngineCommands {
     }
 
     private ManagedEngine known(String model) {
-        return manager.existing(model).orElseThrow(() -> manager.catalog.find(model).isEmpty()
+        ManagedEngine engine = manager.engines.get(model);
+        if (engine != null) return engine;
+        throw manager.catalog.find(model).isEmpty()
                 ? new EngineRefusal(Reason.UNKNOWN_MODEL, model, "No model '" + model + "' in the catalog.")
-                : new EngineRefusal(Reason.NOT_RUNNING, model, "Model '" + model + "' has no engine."));
+                : new EngineRefusal(Reason.NOT_RUNNING, model, "Model '" + model + "' has no engine.");
     }
 }

@@ -37,6 +37,18 @@ public final class Failures {
         return String.join(" / ", errors.subList(Math.max(0, errors.size() - 3), errors.size()));
     }
 
+    /** An outcome's handler whose own failure is logged: a future's whenComplete would swallow it, and the transition with it. */
+    static <T> java.util.function.BiConsumer<T, Throwable> logged(java.util.function.BiConsumer<T, Throwable> handler) {
+        return (value, failure) -> {
+            try {
+                handler.accept(value, failure);
+            } catch (RuntimeException | Error bug) {
+                java.util.logging.Logger.getLogger(ModelManager.class.getName())
+                        .log(java.util.logging.Level.SEVERE, "An engine's state change failed", bug);
+            }
+        };
+    }
+
     private static boolean hasText(String message) {
         return message != null && !message.isBlank();
     }

@@ -2,42 +2,62 @@ package io.switchboard.engines.control;
 
 import io.switchboard.engines.entity.EngineState;
 
+import java.time.Duration;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * Notices READY engines that stopped serving while their process lives on: a health check every
- * interval ({@code /health}; three failures in a row), and the circuit breaker per engine (that many
- * relayed requests failing in a row: 5xx, broken connections). Either takes the engine out; the
- * model manager then restarts it on the next request after the backoff. The checks' I/O runs off the
- * manager's lock; the counts are guarded by it.
+ * Notices engines that stopped serving: a process that exited when nobody stopped it, a READY engine
+ * failing its health check three times in a row ({@code /health}), and the circuit breaker per engine
+ * (that many relayed requests failing in a row: 5xx, broken connections). Each is a crash: the engine
+ * goes FAILED (the manager's transition) and is reloaded on the next request after the backoff. The
+ * checks' I/O runs off the manager's lock; the verdicts and counts are under it.
  */
 final class HealthWatch {
 
     static final int FAILED_CHECKS = 3;
 
-    /** What the watch reports to: the manager, which takes an unhealthy engine out under its lock. */
-    interface Verdicts {
-        /** The READY engines with a process, taken under the lock. */
-        List<ManagedEngine> readyEngines();
-
-        /** A check's answer for the process it asked, to be judged under the lock. */
-        void checked(ManagedEngine engine, EngineProcess process, boolean healthy);
-    }
-
+    private final ModelManager manager;
     private final int breakerFailures;
 
-    HealthWatch(int breakerFailures) {
+    HealthWatch(ModelManager manager, int breakerFailures) {
+        this.manager = manager;
         this.breakerFailures = breakerFailures;
     }
 
-    /** One round of health checks (on the scheduler's thread, off the lock). */
-    void sweep(Verdicts verdicts, EngineSupervisor supervisor) {
-        for (ManagedEngine engine : verdicts.readyEngines()) {
+    /** One round of health checks on the scheduler's thread: the checks off the lock, their verdicts under it. */
+    void sweep(EngineSupervisor supervisor) {
+        List<ManagedEngine> ready;
+        synchronized (manager.lock) {
+            ready = manager.engines.values().stream().filter(e -> e.state == EngineState.READY && e.process != null).toList();
+        }
+        for (ManagedEngine engine : ready) {
             EngineProcess process = engine.process;
             if (process == null || !process.isAlive()) continue; // an exit is reported by the exit watch
-            verdicts.checked(engine, process, supervisor.healthy(process));
+            boolean healthy = supervisor.healthy(process);
+            synchronized (manager.lock) {
+                if (engine.process == process && engine.state == EngineState.READY && unhealthy(engine, healthy)) {
+                    crashed(engine, "the engine stopped answering /health", "", Duration.ZERO);
+                }
+            }
         }
+    }
+
+    /** The process ended: expected when we stopped it, a crash otherwise (a load's own failure reports itself). */
+    void exited(ManagedEngine engine, EngineProcess process, int status, String log) {
+        synchronized (manager.lock) {
+            if (manager.stopping || engine.process != process || engine.state == EngineState.STOPPING
+                    || engine.state == EngineState.COLD || engine.state == EngineState.LOADING) return;
+            crashed(engine, "the engine exited with status " + status, log, null);
+        }
+    }
+
+    /** A crash, an unhealthy engine or an open circuit: FAILED, and its process (if any) stopped after {@code grace}. */
+    void crashed(ManagedEngine engine, String reason, String log, Duration grace) {
+        EngineProcess process = engine.process;
+        engine.crashes++;
+        manager.metrics.crash(engine.name);
+        manager.failed(engine, reason, log);
+        if (grace != null && process != null) manager.supervisor.stop(process, grace);
     }
 
     /** A health check's answer; true when it was the third failure in a row. */

@@ -56,7 +56,8 @@ public final class Leases {
     /** A waiter whose client left gives its place up (or its lease back, if it just got one). */
     public void abandon(String model, CompletableFuture<Lease> pending) {
         synchronized (manager.lock) {
-            manager.existing(model).ifPresent(engine -> engine.waiters.remove(pending));
+            ManagedEngine engine = manager.engines.get(model);
+            if (engine != null) engine.waiters.remove(pending);
         }
         if (!pending.cancel(false) && pending.isDone() && !pending.isCompletedExceptionally()) pending.join().release(true);
     }

@@ -22,7 +22,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -62,18 +61,18 @@ public class ModelManager {
     @Resource ManagedScheduledExecutorService scheduler;
 
     final Object lock = new Object(); // guards all engine state; Leases take it too
-    private final Map<String, ManagedEngine> engines = new HashMap<>();
+    final Map<String, ManagedEngine> engines = new HashMap<>(); // by model name
     private final LoadQueue loadQueue = new LoadQueue();
     private final Leases leases = new Leases(this);
     private final EngineCommands commands = new EngineCommands(this);
     LifecycleTasks tasks;
-    private EngineSupervisor supervisor;
+    EngineSupervisor supervisor;
     private GpuReservations gpus;
     private HostMemoryBudget hostMemory;
     private HealthWatch health;
     private Backoff backoff;
     private LifecycleTasks.Timer healthChecks;
-    private volatile boolean stopping;
+    volatile boolean stopping;
 
     @PostConstruct
     void start() {
@@ -88,11 +87,11 @@ public class ModelManager {
         List<Long> sizes = settings.configuredCapacities().orElseGet(() -> GpuReservations.probed(probe, settings.gpuCount()));
         gpus = new GpuReservations(sizes, engines.values());
         hostMemory = new HostMemoryBudget(settings.hostMemoryBytes());
-        health = new HealthWatch(settings.breakerFailures());
+        health = new HealthWatch(this, settings.breakerFailures());
         backoff = new Backoff(settings.maxBackoff());
         metrics.registerGpus(this);
         LOG.info("GPU memory: " + sizes.stream().map(b -> String.format("%.1f GiB", b / (double) (1L << 30))).toList());
-        healthChecks = tasks.every(Duration.ofMillis(settings.healthIntervalMillis()), () -> health.sweep(verdicts, supervisor));
+        healthChecks = tasks.every(Duration.ofMillis(settings.healthIntervalMillis()), () -> health.sweep(supervisor));
         for (ModelSpec model : catalog.enabled()) {
             if (model.pinned()) commands.load(model.name()); // the most requested models stay resident
         }
@@ -138,14 +137,7 @@ public class ModelManager {
     /** Why a request cannot even wait: a model that can never fit here, or a crash backoff still running. */
     EngineRefusal refusal(ManagedEngine engine) {
         EngineRefusal cannotFit = supervisor.usesLocalGpu(engine.spec) ? gpus.whyItCannotFit(engine) : null;
-        if (cannotFit != null) return cannotFit;
-        Instant now = tasks.now();
-        if (engine.state == EngineState.FAILED && now.isBefore(engine.retryNotBefore)) {
-            long seconds = Math.max(1, Duration.between(now, engine.retryNotBefore).toSeconds() + 1);
-            return new EngineRefusal(Reason.BACKING_OFF, engine.name, "Model '" + engine.name
-                    + "' failed and will be retried in " + seconds + " s: " + engine.lastError, seconds);
-        }
-        return null;
+        return cannotFit != null ? cannotFit : backoff.refusal(engine, tasks.now());
     }
 
     /** A lease ended: the circuit breaker counts it; a drained engine may go now; the queue may move. */
@@ -153,7 +145,7 @@ public class ModelManager {
         if (succeeded && engine.state == EngineState.READY) engine.consecutiveFailures = 0;
         if (health.circuitOpens(engine, succeeded)) {
             engine.consecutiveRequestFailures = 0;
-            crashed(engine, settings.breakerFailures() + " requests in a row failed on the engine", "", settings.stopGrace());
+            health.crashed(engine, settings.breakerFailures() + " requests in a row failed on the engine", "", settings.stopGrace());
         }
         if (engine.state == EngineState.READY) leases.dispatch(engine);
         if (engine.state == EngineState.DRAINING && engine.inFlight == 0) evictDrained(engine);
@@ -192,7 +184,7 @@ public class ModelManager {
         if (wake) {
             hostMemory.unpark(engine);
             EngineProcess process = engine.process;
-            supervisor.wake(process).whenComplete(logged((ok, failure) -> loadEnded(engine, process, true, failure)));
+            supervisor.wake(process).whenComplete(Failures.logged((ok, failure) -> loadEnded(engine, process, true, failure)));
         } else {
             launch(engine, gpus.releasedWithin(gpu, settings.memoryWait().plusSeconds(30), tasks.now()));
         }
@@ -206,7 +198,7 @@ public class ModelManager {
             synchronized (lock) {
                 return engine.state == EngineState.LOADING;
             }
-        }).whenComplete(logged((process, failure) -> loadEnded(engine, process, false, failure)));
+        }).whenComplete(Failures.logged((process, failure) -> loadEnded(engine, process, false, failure)));
     }
 
     private void spawned(ManagedEngine engine, EngineProcess process) {
@@ -215,7 +207,7 @@ public class ModelManager {
             engine.sleepMode = supervisor.sleepMode(engine.spec);
             engine.maxConcurrency = supervisor.maxNumSeqs(engine.spec);
         }
-        supervisor.watchExit(process, (exited, status, log) -> exited(engine, exited, status, log));
+        supervisor.watchExit(process, (exited, status, log) -> health.exited(engine, exited, status, log));
     }
 
     private void loadEnded(ManagedEngine engine, EngineProcess process, boolean wake, Throwable failure) {
@@ -294,7 +286,7 @@ public class ModelManager {
         }
         long started = System.nanoTime();
         EngineProcess process = engine.process;
-        supervisor.sleep(process).whenComplete(logged((ok, failure) -> {
+        supervisor.sleep(process).whenComplete(Failures.logged((ok, failure) -> {
             synchronized (lock) {
                 if (engine.state != EngineState.DRAINING || engine.process != process) return;
                 if (failure == null) slept(engine, started);
@@ -317,7 +309,7 @@ public class ModelManager {
         hostMemory.unpark(engine);
         EngineProcess process = engine.process;
         long started = System.nanoTime();
-        supervisor.stop(process, settings.stopGrace()).whenComplete(logged((ok, failure) -> {
+        supervisor.stop(process, settings.stopGrace()).whenComplete(Failures.logged((ok, failure) -> {
             synchronized (lock) {
                 if (engine.state != EngineState.STOPPING || engine.process != process) return;
                 stopped(engine, started);
@@ -341,45 +333,8 @@ public class ModelManager {
 
     // ---- failures ----
 
-    /** The process ended: expected when we stopped it, a crash otherwise (a load's own failure reports itself). */
-    private void exited(ManagedEngine engine, EngineProcess process, int status, String log) {
-        synchronized (lock) {
-            if (stopping || engine.process != process || engine.state == EngineState.STOPPING
-                    || engine.state == EngineState.COLD || engine.state == EngineState.LOADING) return;
-            crashed(engine, "the engine exited with status " + status, log, null);
-        }
-    }
-
-    /** What the health watch reports to (not implemented by the bean itself: an interface would hide its no-interface view). */
-    private final HealthWatch.Verdicts verdicts = new HealthWatch.Verdicts() {
-        @Override public List<ManagedEngine> readyEngines() { return ModelManager.this.readyEngines(); }
-        @Override public void checked(ManagedEngine e, EngineProcess p, boolean healthy) { ModelManager.this.checked(e, p, healthy); }
-    };
-
-    private List<ManagedEngine> readyEngines() {
-        synchronized (lock) {
-            return engines.values().stream().filter(e -> e.state == EngineState.READY && e.process != null).toList();
-        }
-    }
-
-    private void checked(ManagedEngine engine, EngineProcess process, boolean healthy) {
-        synchronized (lock) {
-            if (engine.process != process || engine.state != EngineState.READY) return;
-            if (health.unhealthy(engine, healthy)) crashed(engine, "the engine stopped answering /health", "", Duration.ZERO);
-        }
-    }
-
-    /** A crash, an unhealthy engine or an open circuit: FAILED, and its process (if any) stopped after {@code grace}. */
-    private void crashed(ManagedEngine engine, String reason, String log, Duration grace) {
-        EngineProcess process = engine.process;
-        engine.crashes++;
-        metrics.crash(engine.name);
-        failed(engine, reason, log);
-        if (grace != null && process != null) supervisor.stop(process, grace);
-    }
-
     /** → FAILED: leases end with an error, waiters are refused with the reason, memory is given back, the backoff starts. */
-    private void failed(ManagedEngine engine, String reason, String logTail) {
+    void failed(ManagedEngine engine, String reason, String logTail) {
         if (!transition(engine, EngineState.FAILED, "failed", null, logTail == null || logTail.isBlank() ? reason
                 : reason + "\n" + logTail)) return;
         engine.consecutiveFailures++;
@@ -409,13 +364,8 @@ public class ModelManager {
         return commands;
     }
 
-    /** Nobody asks for it any more: out of the load queue. */
-    void notWanted(ManagedEngine engine) {
+    void notWanted(ManagedEngine engine) { // nobody asks for it any more
         loadQueue.remove(engine);
-    }
-
-    java.util.Optional<ManagedEngine> existing(String model) {
-        return java.util.Optional.ofNullable(engines.get(model));
     }
 
     /** Every engine ever asked for, by model name. */
@@ -430,17 +380,6 @@ public class ModelManager {
         synchronized (lock) {
             return gpus.snapshot();
         }
-    }
-
-    /** An I/O outcome's handler whose own failure is logged: a future would swallow it, and a transition with it. */
-    private static <T> java.util.function.BiConsumer<T, Throwable> logged(java.util.function.BiConsumer<T, Throwable> handler) {
-        return (value, failure) -> {
-            try {
-                handler.accept(value, failure);
-            } catch (RuntimeException | Error bug) {
-                LOG.log(java.util.logging.Level.SEVERE, "An engine's state change failed", bug);
-            }
-        };
     }
 
     /** The one place where an engine's state changes: refused (and logged as the bug it is) unless the table allows it. */

@@ -4,8 +4,8 @@ import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * A model's engine, as the model manager sees it. GPU memory is reserved in LOADING, READY and
- * DRAINING (and a small residue while SLEEPING); requests are only ever sent in READY.
+ * A model's engine, as the model manager sees it. GPU memory is reserved in LOADING, READY, DRAINING and
+ * STOPPING (and a small residue while SLEEPING); requests are only ever sent in READY.
  *
  * <p>Each state names the states it may become ({@link #mayBecome}); the model manager checks
  * every transition against this table and refuses (and logs) any other as the bug it is. The

@@ -68,6 +68,14 @@ public final class OpenAiError {
             if (t instanceof EngineRefusal refusal) return engineRefusal(refusal);
             if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
         }
+        String sqlState = sqlState(failure);
+        if (sqlState != null && sqlState.startsWith("22")) { // data exception: a value the column cannot hold
+            return ApiException.invalid(null, "A value in the request is out of the range Switchboard can store.");
+        }
+        if (sqlState != null && sqlState.startsWith("23")) { // integrity: a duplicate or a reference, lost a race with another change
+            return new ApiException(409, ApiException.INVALID_REQUEST, "conflict", null,
+                    "The request conflicts with the current state (a duplicate or a missing reference); check and retry.");
+        }
         if (databaseUnavailable(failure)) {
             return new ApiException(503, "server_error", "service_unavailable", null,
                     "The database is unavailable; please retry shortly.").withHeader("Retry-After", "5");
@@ -100,6 +108,13 @@ public final class OpenAiError {
 
     private static ApiException conflict(String code, EngineRefusal refusal) {
         return new ApiException(409, ApiException.INVALID_REQUEST, code, "model", refusal.getMessage());
+    }
+
+    private static String sqlState(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException sql && sql.getSQLState() != null) return sql.getSQLState();
+        }
+        return null;
     }
 
     /** Connection failures (SQLState classes 08 and 28, 57P0x shutdowns) are an outage, not a bug. */

@@ -53,6 +53,10 @@ public final class JsonRequest {
             return new JsonRequest(value.asJsonObject());
         } catch (JsonException e) { // JsonParsingException included
             throw notJson();
+        } catch (ApiException e) {
+            throw e;
+        } catch (RuntimeException e) { // Parsson's limits (nesting deeper than 1,000, huge numbers) are plain RuntimeExceptions
+            throw ApiException.invalid(null, "We could not parse the JSON body of your request: " + e.getMessage() + ".");
         }
     }
 
@@ -150,16 +154,23 @@ public final class JsonRequest {
         return value == null ? null : value.intValue();
     }
 
-    /** A number at least {@code min}, or null when absent or null. */
-    public BigDecimal optionalDecimal(String name, BigDecimal min) {
+    /**
+     * A number within [min, max] with at most {@code scale} decimal places (what its column holds), or
+     * null when absent or null: a value the database would round to nothing or refuse is the client's 400.
+     */
+    public BigDecimal optionalDecimal(String name, BigDecimal min, BigDecimal max, int scale) {
         JsonValue value = present(name);
         if (value == null) return null;
         if (!(value instanceof JsonNumber number)) {
             throw ApiException.invalid(name, "Invalid type for '" + name + "': expected a number.");
         }
         BigDecimal decimal = number.bigDecimalValue();
-        if (decimal.compareTo(min) < 0) {
-            throw ApiException.invalid(name, "'" + name + "' must be at least " + min.toPlainString() + ".");
+        if (decimal.compareTo(min) < 0 || decimal.compareTo(max) > 0) {
+            throw ApiException.invalid(name, "'" + name + "' must be between " + min.toPlainString() + " and "
+                    + max.toPlainString() + ".");
+        }
+        if (decimal.stripTrailingZeros().scale() > scale) {
+            throw ApiException.invalid(name, "'" + name + "' must have at most " + scale + " decimal places.");
         }
         return decimal;
     }

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * Every error a client sees, in OpenAI's terms: HTTP status, {@code type}, {@code code} and the
- * {@code param} at fault. Thrown anywhere, turned into a response only by {@link ApiExceptionMapper}.
+ * {@code param} at fault. Thrown anywhere, turned into a response only by gateway.boundary.OpenAiError (for servlets and, through ApiExceptionMapper, JAX-RS).
  * Marked as an EJB application exception so that it leaves a bean unwrapped and rolls back its transaction.
  */
 @ApplicationException(rollback = true)

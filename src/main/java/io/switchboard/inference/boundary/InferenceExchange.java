@@ -1,6 +1,5 @@
 package io.switchboard.inference.boundary;
 
-import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.control.Failures;
 import io.switchboard.engines.control.Lease;

@@ -40,7 +40,7 @@ class JsonRequestTest {
         JsonRequest request = parse("{\"n\": 7, \"d\": 2.5, \"b\": true, \"s\": \"x\", \"l\": [\"a\", \"b\"],"
                 + " \"t\": \"2027-01-31T00:00:00Z\", \"u\": 1800000000}");
         assertEquals(7L, request.optionalLong("n", 0, 10));
-        assertEquals(new BigDecimal("2.5"), request.optionalDecimal("d", BigDecimal.ZERO));
+        assertEquals(new BigDecimal("2.5"), request.optionalDecimal("d", BigDecimal.ZERO, BigDecimal.TEN, 3));
         assertEquals(true, request.optionalBoolean("b"));
         assertEquals("x", request.requiredString("s", 5));
         assertEquals(List.of("a", "b"), request.optionalStringList("l", 5));
