@@ -47,7 +47,7 @@ class HostileRequestsIT {
             "/admin/tenants/1/disable", "/admin/models", "/admin/models/fuzz-none", "/admin/models/fuzz-none/disable",
             "/admin/engines", "/admin/engines/fuzz-none/load", "/admin/engines/fuzz-none/unload",
             "/admin/engines/fuzz-none/sleep", "/admin/engines/events?limit=abc", "/admin/engines/events?limit=-5",
-            "/admin/requests/nope", "/admin/requests/%2e%2e%2f"};
+            "/admin/requests/nope", "/admin/requests/" + "x".repeat(300)};
     private static final String[] METHODS = {"POST", "POST", "POST", "PATCH", "GET", "PUT", "DELETE"};
     private static final String[] FIELDS = {"model", "messages", "prompt", "max_tokens", "n", "temperature", "top_p",
             "stream", "stream_options", "stop", "seed", "user", "name", "rpm_limit", "tpm_limit", "monthly_spend_limit",
