@@ -6,6 +6,7 @@ import io.switchboard.engines.control.Lease;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.inference.control.SseEvents;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
@@ -22,8 +23,10 @@ import java.net.ConnectException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,13 +35,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One relayed completion request, from the lease to the last byte. Non-streamed answers are
- * passed through whole; streams are relayed line by line as the engine sends them, each event
- * flushed at once, the usage chunk passed on only if the client asked for it. A client that goes
+ * passed through whole; streams are relayed as the engine sends them: the events of each network read
+ * go out together in one write and flush, as bytes (see {@link SseEvents}), the usage chunk passed on
+ * only if the client asked for it. A client that goes
  * away (seen at the next write; heartbeat comments make sure there is one) cancels the upstream
  * request, which makes vLLM abort it. An engine that dies mid-stream ends the stream with an
  * error event. Exactly one outcome is recorded and the lease released exactly once.
  */
-final class InferenceExchange implements Flow.Subscriber<String> {
+final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseEvents.Sink {
 
     private static final int CLIENT_CLOSED = 499;
 
@@ -52,6 +56,16 @@ final class InferenceExchange implements Flow.Subscriber<String> {
     private final ModelSpec model;
     private final long startedNanos;
 
+    private static final byte[] DATA = SseEvents.ascii("data:");
+    private static final byte[] DATA_PREFIX = SseEvents.ascii("data: ");
+    private static final byte[] EVENT_END = SseEvents.ascii("\n\n");
+    private static final byte[] DONE = SseEvents.ascii("[DONE]");
+    private static final byte[] USAGE = SseEvents.ascii("\"usage\"");
+    private static final byte[] ERROR = SseEvents.ascii("\"error\"");
+    private static final byte[] FINISH_REASON = SseEvents.ascii("\"finish_reason\":\"");
+
+    private final SseEvents events = new SseEvents();
+    private final Relayed relayed = new Relayed();
     private final Object writeLock = new Object();
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean committed;
@@ -125,8 +139,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             // events are written as they come, so a pool thread of the client's runs them: a write may block
             CompletableFuture<HttpResponse<Void>> call = relay.http.client().sendAsync(upstreamRequest,
                     info -> info.statusCode() == 200
-                            ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromLineSubscriber(this, s -> null,
-                            StandardCharsets.UTF_8, null)
+                            ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromSubscriber(this, s -> null)
                             : HttpResponse.BodySubscribers.<byte[], Void>mapping(HttpResponse.BodySubscribers.ofByteArray(),
                             bytes -> {
                                 engineAnswered(info.statusCode(), bytes);
@@ -201,26 +214,62 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         s.request(1); // the headers go out with the first event, in one write
     }
 
+    /**
+     * What one network read brought: its complete events are relayed together, in one write and flush,
+     * as soon as they arrive; bytes of an unfinished event wait for the rest. Only events that mention
+     * usage are parsed; the others are looked at as bytes.
+     */
     @Override
-    public void onNext(String line) {
-        if (line.startsWith("data:")) {
-            String payload = line.substring(5).trim();
-            if (payload.equals("[DONE]")) {
-                sawDone = true;
-                write("data: [DONE]\n\n");
-            } else {
-                if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
-                UsageScanner.ChunkUsage usage = UsageScanner.ofChunk(payload);
-                if (usage != null) this.usage = usage.usage();
-                if (UsageScanner.isError(payload)) engineFailure = "the engine reported an error mid-stream";
-                String reason = UsageScanner.finishReason(payload);
-                if (reason != null) finishReason = reason;
-                if (usage == null || !usage.usageOnly() || request.clientWantsUsage()) write("data: " + payload + "\n\n");
-            }
-        }
-        // blank lines end events (ours are written whole); ':' comments are the engine's keep-alives
+    public void onNext(List<ByteBuffer> buffers) {
+        relayed.reset();
+        events.feed(buffers, this);
+        if (relayed.size() > 0) write(relayed.buffer(), relayed.size());
         Flow.Subscription s = subscription;
         if (s != null && !finished.get()) s.request(1);
+    }
+
+    /** One event from the engine: data events are relayed (the usage-only one if the client asked), comments are the engine's own keep-alives. */
+    @Override
+    public void event(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        if (!SseEvents.startsWith(bytes, offset, end, DATA)) return;
+        int from = offset + 5;
+        while (from < end && bytes[from] == ' ') from++;
+        if (end - from == DONE.length && SseEvents.startsWith(bytes, from, end, DONE)) {
+            sawDone = true;
+            relayed.append(DATA_PREFIX).append(bytes, from, end - from).append(EVENT_END);
+            return;
+        }
+        if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
+        // one pass over the event for the keys that matter: "usage", "finish_reason":", "error" (an escaped quote
+        // inside generated text is \" and never matches)
+        boolean mentionsUsage = false;
+        boolean mentionsError = false;
+        int reason = -1;
+        for (int i = from; i < end - 1; i++) {
+            if (bytes[i] != '"') continue;
+            byte next = bytes[i + 1];
+            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
+            else if (next == 'f' && reason < 0 && SseEvents.startsWith(bytes, i, end, FINISH_REASON)) reason = i;
+            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
+        }
+        boolean usageOnly = false;
+        if (mentionsUsage || mentionsError) {
+            String payload = new String(bytes, from, end - from, StandardCharsets.UTF_8);
+            UsageScanner.ChunkUsage counted = UsageScanner.ofChunk(payload);
+            if (counted != null) {
+                usage = counted.usage();
+                usageOnly = counted.usageOnly();
+            }
+            if (UsageScanner.isError(payload)) engineFailure = "the engine reported an error mid-stream";
+        }
+        if (reason >= 0) {
+            int start = reason + FINISH_REASON.length;
+            int close = start;
+            while (close < end && bytes[close] != '"') close++;
+            if (close > start && close < end) finishReason = new String(bytes, start, close - start, StandardCharsets.UTF_8);
+        }
+        if (!usageOnly || request.clientWantsUsage()) relayed.append(DATA_PREFIX).append(bytes, from, end - from).append(EVENT_END);
     }
 
     @Override
@@ -230,7 +279,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
 
     @Override
     public void onComplete() {
-        if (!sawDone) {
+        if (!sawDone || events.hasPartialEvent()) {
             fail(new ApiException(502, "server_error", "engine_error", null,
                     "The stream from the engine serving '" + model.name() + "' ended before it was complete."));
         } else {
@@ -333,19 +382,24 @@ final class InferenceExchange implements Flow.Subscriber<String> {
         return localPort;
     }
 
-    private void write(String text) {
+    private void write(byte[] bytes, int length) {
         try {
-            writeOrThrow(text);
+            writeOrThrow(bytes, length);
         } catch (IOException clientGone) {
             clientLeft();
         }
+    }
+
+    private void writeOrThrow(String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        writeOrThrow(bytes, bytes.length);
     }
 
     /**
      * Writes and flushes an event. The first write also sends the SSE headers, together with the
      * event (flushBuffer: Liberty holds back the first plain flush of an uncommitted response, recipe 12.3).
      */
-    private void writeOrThrow(String text) throws IOException {
+    private void writeOrThrow(byte[] bytes, int length) throws IOException {
         synchronized (writeLock) {
             if (finished.get()) return;
             if (!committed) {
@@ -355,7 +409,7 @@ final class InferenceExchange implements Flow.Subscriber<String> {
                 response.setHeader("X-Accel-Buffering", "no");
             }
             ServletOutputStream out = response.getOutputStream();
-            out.write(text.getBytes(StandardCharsets.UTF_8));
+            out.write(bytes, 0, length);
             if (committed) {
                 out.flush();
             } else {
@@ -384,6 +438,35 @@ final class InferenceExchange implements Flow.Subscriber<String> {
             async.complete();
         } catch (IllegalStateException alreadyDone) {
             // the container completed it after an I/O error
+        }
+    }
+
+    /** The bytes one read relays: reused for the whole stream (a stream's reads come one after the other). */
+    private static final class Relayed {
+        private byte[] bytes = new byte[4096];
+        private int size;
+
+        void reset() {
+            size = 0;
+        }
+
+        Relayed append(byte[] from, int offset, int length) {
+            if (size + length > bytes.length) bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
+            System.arraycopy(from, offset, bytes, size, length);
+            size += length;
+            return this;
+        }
+
+        Relayed append(byte[] from) {
+            return append(from, 0, from.length);
+        }
+
+        byte[] buffer() {
+            return bytes;
+        }
+
+        int size() {
+            return size;
         }
     }
 
