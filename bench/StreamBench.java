@@ -58,6 +58,7 @@ public class StreamBench {
                         side, streams, run.completed, run.failed, run.wallNanos / 1e9, run.chunks / (run.wallNanos / 1e9),
                         triple(run.ttft), triple(run.maxGap),
                         used[0] / 1e3 / chunks, used[1] / 1e3 / chunks, used[2] / 1e3 / chunks);
+                for (String failure : run.failures) System.out.println("    failed: " + failure);
             }
         }
     }
@@ -116,6 +117,7 @@ public class StreamBench {
         int completed;
         int failed;
         long wallNanos;
+        final java.util.List<String> failures = new java.util.ArrayList<>();
 
         Run(String base, String key, String body, int streams) {
             URI uri = URI.create(base);
@@ -169,6 +171,7 @@ public class StreamBench {
                             }
                         } catch (IOException e) {
                             stream.failed = true;
+                            stream.why = e.toString();
                             stream.end();
                             key.cancel();
                             open--;
@@ -180,7 +183,13 @@ public class StreamBench {
                     Stream s = all[i];
                     if (s.channel.isOpen()) s.channel.close();
                     chunks += s.events;
-                    if (s.done && !s.failed && s.status200) completed++; else failed++;
+                    if (s.done && !s.failed && s.status200) {
+                        completed++;
+                    } else {
+                        failed++;
+                        if (failures.size() < 3) failures.add((s.why != null ? s.why : "status 200: " + s.status200 + ", [DONE]: "
+                                + s.done) + ", " + s.events + " events, last bytes: " + s.tail());
+                    }
                     ttft[i] = s.firstNanos == 0 ? wallNanos : s.firstNanos - s.sentNanos;
                     maxGap[i] = s.maxGap;
                 }
@@ -199,6 +208,9 @@ public class StreamBench {
         boolean done;
         boolean failed;
         boolean status200;
+        String why;
+        private final byte[] last = new byte[200];
+        private long received;
         private int matched; // how much of "data:" the last bytes matched
         private int doneMatched;
         private int statusBytes;
@@ -212,6 +224,7 @@ public class StreamBench {
             long before = events;
             for (int i = 0; i < n; i++) {
                 byte b = buffer.get(i);
+                last[(int) (received++ % last.length)] = b;
                 if (statusBytes < statusLine.length) {
                     statusLine[statusBytes++] = b;
                     if (statusBytes == statusLine.length) status200 = new String(statusLine, StandardCharsets.US_ASCII).endsWith(" 200");
@@ -232,6 +245,12 @@ public class StreamBench {
                 else maxGap = Math.max(maxGap, now - lastNanos);
                 lastNanos = now;
             }
+        }
+
+        String tail() {
+            StringBuilder text = new StringBuilder();
+            for (long i = Math.max(0, received - last.length); i < received; i++) text.append((char) last[(int) (i % last.length)]);
+            return text.toString().replace("\n", "\\n").replace("\r", "\\r");
         }
 
         void end() {

@@ -162,7 +162,11 @@ final class Completion {
                 String delta = choice.newText();
                 boolean last = choice.finished();
                 if (delta.isEmpty() && !last) continue; // held back or nothing new
-                sink.send(chunk(request.chat ? chatDelta(choice, delta, last) : textDelta(choice, delta, last), false));
+                if (request.chat && !last && !request.continuousUsage) {
+                    sink.send(contentChunk(choice.index, delta)); // the stream's bulk: no maps, the head written once
+                } else {
+                    sink.send(chunk(request.chat ? chatDelta(choice, delta, last) : textDelta(choice, delta, last), false));
+                }
                 if (last) choice.emitted = -1;
             }
             if (cutAfter != null && steps >= cutAfter) throw new StreamCut();
@@ -218,6 +222,35 @@ final class Completion {
         if (failed) return "error";
         for (Choice choice : choices) if ("length".equals(choice.finishReason)) return "length";
         return "stop";
+    }
+
+    private String chunkHead;
+
+    /** A chat chunk with a content delta, as {@link #chunk} writes it, from text written once per stream. */
+    private String contentChunk(int index, String delta) {
+        if (chunkHead == null) chunkHead = chunkHead(id, request.chat ? "chat.completion.chunk" : "text_completion", created,
+                request.responseModel);
+        StringBuilder out = new StringBuilder(chunkHead.length() + delta.length() + 96).append(chunkHead);
+        contentChoice(index, delta, out);
+        return out.append("]}").toString();
+    }
+
+    /** {@code {"id":...,"object":...,"created":...,"model":...,"choices":[} as Json.write writes it. */
+    static String chunkHead(String id, String object, long created, String model) {
+        StringBuilder head = new StringBuilder(128).append("{\"id\":");
+        Json.quote(id, head);
+        head.append(",\"object\":");
+        Json.quote(object, head);
+        head.append(",\"created\":").append(created).append(",\"model\":");
+        Json.quote(model, head);
+        return head.append(",\"choices\":[").toString();
+    }
+
+    /** The choice of a chat content chunk before the last, as Json.write writes {@link #chatDelta}'s map. */
+    static void contentChoice(int index, String delta, StringBuilder out) {
+        out.append("{\"index\":").append(index).append(",\"delta\":{\"content\":");
+        Json.quote(delta, out);
+        out.append("},\"logprobs\":null,\"finish_reason\":null,\"token_ids\":null}");
     }
 
     private String chunk(Map<String, Object> choice, boolean roleChunk) {

@@ -91,4 +91,19 @@ class SimulatorUnitTest {
         assertThrows(Json.ParseException.class, () -> Json.parse("{\"a\":"));
         assertThrows(Json.ParseException.class, () -> Json.parse("[1] 2"));
     }
+
+    @Test
+    void aStreamsContentChunksAreWrittenByteForByteAsTheGenericJsonWriterWritesThem() {
+        for (String delta : java.util.List.of("Hello", " wor\"ld\\", "line\nbreak\t\u0001", "é漢字🙂", "")) {
+            java.util.Map<String, Object> choice = Json.obj("index", 2, "delta", Json.obj("content", delta), "logprobs", Json.NULL,
+                    "finish_reason", Json.NULL);
+            choice.put("token_ids", Json.NULL);
+            String generic = Json.write(Json.obj("id", "chatcmpl-1", "object", "chat.completion.chunk", "created", 1764547200L,
+                    "model", "my \"model\"", "choices", java.util.List.of(choice)));
+            StringBuilder templated = new StringBuilder(Completion.chunkHead("chatcmpl-1", "chat.completion.chunk", 1764547200L,
+                    "my \"model\""));
+            Completion.contentChoice(2, delta, templated);
+            assertEquals(generic, templated.append("]}").toString());
+        }
+    }
 }
