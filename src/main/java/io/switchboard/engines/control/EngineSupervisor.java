@@ -108,30 +108,30 @@ class EngineSupervisor {
 
     /** Wakes a sleeping engine; a failure says whether the process died meanwhile (then it is started afresh). */
     CompletableFuture<Void> wake(EngineProcess process) {
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        tasks.run(() -> {
-            try {
-                control.wakeUp(process.baseUri());
-                result.complete(null);
-            } catch (Exception e) {
-                if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                result.completeExceptionally(new LoadFailure("wake-up failed: " + Failures.describe(e), process,
-                        process.logTail(LOG_LINES), died(process)));
-            }
-        });
-        return result;
+        return offTheLock(() -> control.wakeUp(process.baseUri()), e -> new LoadFailure("wake-up failed: "
+                + Failures.describe(e), process, process.logTail(LOG_LINES), died(process)));
     }
 
     /** vLLM sleep level 1 on a drained engine. */
     CompletableFuture<Void> sleep(EngineProcess process) {
+        return offTheLock(() -> control.sleep(process.baseUri()), e -> e);
+    }
+
+    /** An engine call that may block or fail. */
+    private interface EngineCall {
+        void run() throws Exception;
+    }
+
+    /** Runs the call on the lifecycle's executor; its failure, as {@code failure} words it, fails the future. */
+    private CompletableFuture<Void> offTheLock(EngineCall call, java.util.function.Function<Exception, Exception> failure) {
         CompletableFuture<Void> result = new CompletableFuture<>();
         tasks.run(() -> {
             try {
-                control.sleep(process.baseUri());
+                call.run();
                 result.complete(null);
             } catch (Exception e) {
                 if (e instanceof InterruptedException) Thread.currentThread().interrupt();
-                result.completeExceptionally(e);
+                result.completeExceptionally(failure.apply(e));
             }
         });
         return result;

@@ -131,13 +131,19 @@ class LifecycleScenariosTest {
         assertEquals(2, gpu.launches("a"));
     }
 
-    @Test
-    void aSleepingEngineThatDiesWhileWakingIsStartedAfreshForItsWaiters() {
+    /** Model "a" (16 GiB, sleep enabled) used once and put to sleep by an admin. */
+    private static Lifecycle asleep() {
         Lifecycle gpu = new Lifecycle().model("a", 16, false, true).start();
         gpu.use("a");
         gpu.manager.commands().sleep("a");
         gpu.settle();
         assertEquals(EngineState.SLEEPING, gpu.state("a"));
+        return gpu;
+    }
+
+    @Test
+    void aSleepingEngineThatDiesWhileWakingIsStartedAfreshForItsWaiters() {
+        Lifecycle gpu = asleep();
 
         gpu.crashingWakes.add("a"); // it dies as it is woken
         CompletableFuture<Lease> waiting = gpu.request("a");
@@ -150,10 +156,7 @@ class LifecycleScenariosTest {
 
     @Test
     void aWakeThatFailsWhileTheEngineLivesFailsTheModel() {
-        Lifecycle gpu = new Lifecycle().model("a", 16, false, true).start();
-        gpu.use("a");
-        gpu.manager.commands().sleep("a");
-        gpu.settle();
+        Lifecycle gpu = asleep();
         gpu.failingWakes.add("a");
 
         EngineRefusal failed = refusal(gpu.request("a"));
