@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * One admitted generation request: produces each choice token by token at the engine's pace and
- * writes either one JSON answer (vllm-api.md 2.5/2.7) or an SSE stream (2.6): role chunk first
+ * writes either one JSON answer or an SSE stream, as vLLM writes them: role chunk first
  * (chat), content chunks, {@code finish_reason} on the chunk with the last text, an optional usage
  * chunk with empty choices, then {@code data: [DONE]}.
  */
@@ -171,7 +171,7 @@ final class Completion {
             }
             if (cutAfter != null && steps >= cutAfter) throw new StreamCut();
             if (errorAfter != null && steps >= errorAfter) {
-                // an engine failure after the stream began: one error event, then [DONE] (vllm-api.md 2.6)
+                // an engine failure after the stream began: one error event, then [DONE], as vLLM does
                 failed = true;
                 sink.send(Json.write(new ApiError(500, "InternalServerError", null,
                         "EngineCore encountered an issue. See stack trace for the root cause.").body()));

@@ -25,7 +25,7 @@ import java.util.logging.Logger;
 
 /**
  * vLLM's OpenAI-compatible HTTP API (HTTP/1.1) over the JDK's HTTP server: the routes of
- * vllm-api.md 2.2, its error shapes (FastAPI's {@code {"detail": ...}} for unknown routes, the
+ * its error shapes (FastAPI's {@code {"detail": ...}} for unknown routes, the
  * OpenAI shape for API errors, {@code {"error": "Unauthorized"}} for a missing key), the dev-mode
  * sleep endpoints and runtime LoRA endpoints behind their environment variables, and
  * {@code POST /sim/fault} for tests.
@@ -302,7 +302,7 @@ final class HttpApi {
         }
     }
 
-    // ---- sleep mode (vllm-api.md 3) ----
+    // ---- sleep mode, as vLLM serves it with VLLM_SERVER_DEV_MODE=1 ----
 
     private void sleep(HttpExchange exchange) throws IOException, InterruptedException {
         Map<String, String> query = query(exchange.getRequestURI());
@@ -318,7 +318,7 @@ final class HttpApi {
                     "Sleep mode is not enabled. Start the server with --enable-sleep-mode.");
         }
         if (engine.running() > 0) {
-            // vLLM answered 200 and then died (PEERS.md): the gateway must drain first
+            // vLLM answered 200 and then died (seen in vLLM): the gateway must drain first
             send(exchange, 200, "application/json", new byte[0]);
             exchange.close();
             simulator.crashSoon("RuntimeError: sleep was requested while " + engine.running() + " requests were running");
@@ -333,7 +333,7 @@ final class HttpApi {
         send(exchange, 200, "application/json", new byte[0]);
     }
 
-    // ---- LoRA (vllm-api.md 4) ----
+    // ---- LoRA: runtime adapters, with VLLM_ALLOW_RUNTIME_LORA_UPDATING=1 ----
 
     @SuppressWarnings("unchecked")
     private void lora(HttpExchange exchange, boolean load) throws IOException {

@@ -7,7 +7,7 @@ import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.DoubleSupplier;
 
-/** The engine's Prometheus metrics under vLLM's names, labels and buckets (vllm-api.md section 5). */
+/** The engine's Prometheus metrics under vLLM's names, labels and buckets. */
 final class Metrics {
 
     static final double[] TTFT_BUCKETS = {0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5,

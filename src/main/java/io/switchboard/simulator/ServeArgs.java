@@ -27,7 +27,7 @@ final class ServeArgs {
     }
 
     static final List<Flag> FLAGS = List.of(
-            // vLLM's flags that a model manager passes (vllm-api.md 1.2)
+            // vLLM's flags that a model manager passes
             new Flag("--host", Kind.STRING, null, "Host name to bind; default all IPv4 interfaces"),
             new Flag("--port", Kind.INT, "8000", "Port"),
             new Flag("--served-model-name", Kind.LIST, null, "Names the API accepts; the first is reported"),

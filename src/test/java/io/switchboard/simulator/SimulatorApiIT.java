@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The simulator's HTTP API against vllm-api.md section 2, field by field. */
+/** The simulator's HTTP API field by field against vLLM's OpenAI-compatible shapes. */
 class SimulatorApiIT {
 
     static Path gpus;

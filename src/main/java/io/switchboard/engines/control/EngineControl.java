@@ -15,7 +15,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The calls Switchboard makes to an engine for itself (not for a tenant): health, sleep and
- * wake-up (vllm-api.md 1.4 and 3). Bounded and retried with MicroProfile Fault Tolerance; all are
+ * wake-up (vLLM's /health, and /sleep?level=1, /wake_up and /is_sleeping, which it serves with VLLM_SERVER_DEV_MODE=1). Bounded and retried with MicroProfile Fault Tolerance; all are
  * safe to repeat (sleeping a sleeping engine and waking an awake one are no-ops).
  */
 @ApplicationScoped

@@ -64,7 +64,7 @@ public class ProcessEngineLauncher implements EngineLauncher {
         ProcessBuilder builder = new ProcessBuilder(commandLine(request))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(request.logFile().toFile()));
-        builder.environment().remove("VLLM_PORT"); // vLLM reads it as an internal port (vllm-api.md 1.3)
+        builder.environment().remove("VLLM_PORT"); // vLLM reads it as an internal port
         builder.environment().putAll(environment(request));
         Process process = builder.start();
         return new ChildProcess(process, URI.create("http://" + request.host() + ":" + request.port()), request.logFile());

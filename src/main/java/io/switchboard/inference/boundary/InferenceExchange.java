@@ -397,7 +397,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
 
     /**
      * Writes and flushes an event. The first write also sends the SSE headers, together with the
-     * event (flushBuffer: Liberty holds back the first plain flush of an uncommitted response, recipe 12.3).
+     * event (flushBuffer: Liberty holds back the first plain flush of an uncommitted response).
      */
     private void writeOrThrow(byte[] bytes, int length) throws IOException {
         synchronized (writeLock) {

@@ -22,7 +22,7 @@ import java.util.logging.Logger;
  */
 @Singleton
 @Startup
-// Flyway commits itself; a container transaction around it would be XA and refuse that (recipe F1).
+// Flyway commits itself; a container transaction around it would be XA and refuse that.
 @TransactionManagement(TransactionManagementType.BEAN)
 public class SchemaMigrator {
 
