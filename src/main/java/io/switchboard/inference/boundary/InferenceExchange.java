@@ -32,6 +32,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One relayed completion request, from the lease to the last byte. Non-streamed answers are
@@ -66,7 +67,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
 
     private final SseEvents events = new SseEvents();
     private final Relayed relayed = new Relayed();
-    private final Object writeLock = new Object();
+    private final ReentrantLock writeLock = new ReentrantLock(); // a heartbeat never waits behind a blocked write
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean committed;
     private volatile long lastWriteNanos = System.nanoTime();
@@ -323,13 +324,16 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
             return;
         }
         try {
-            synchronized (writeLock) { // a keep-alive written meanwhile commits the response: decide under the lock
+            writeLock.lock(); // a keep-alive written meanwhile commits the response: decide under the lock
+            try {
                 if (committed) {
                     JsonObject event = Jsonp.object(OpenAiError.body(error)).build();
                     writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
                 } else {
                     OpenAiError.write(response, error);
                 }
+            } finally {
+                writeLock.unlock();
             }
             finish(error.status(), error.getMessage());
         } catch (IOException | IllegalStateException clientGone) {
@@ -351,11 +355,13 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
 
     /** A stream quiet for a heartbeat gets a comment: the write is what reveals a client that left. */
     void heartbeat() {
-        if (finished.get()) return;
+        if (finished.get() || !writeLock.tryLock()) return; // a write in progress (maybe blocked on a stalled client) says enough
         try {
             writeOrThrow(": keep-alive\n\n");
         } catch (IOException clientGone) {
             clientLeft();
+        } finally {
+            writeLock.unlock();
         }
     }
 
@@ -400,7 +406,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
      * event (flushBuffer: Liberty holds back the first plain flush of an uncommitted response).
      */
     private void writeOrThrow(byte[] bytes, int length) throws IOException {
-        synchronized (writeLock) {
+        writeLock.lock();
+        try {
             if (finished.get()) return;
             if (!committed) {
                 response.setStatus(200);
@@ -417,6 +424,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
                 response.flushBuffer();
             }
             lastWriteNanos = System.nanoTime();
+        } finally {
+            writeLock.unlock();
         }
     }
 
