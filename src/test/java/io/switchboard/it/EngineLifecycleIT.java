@@ -222,6 +222,8 @@ class EngineLifecycleIT {
                 "--sim-load-seconds", "300"); // 30 s here
         String streamed = Switchboard.unique("leaving-stream");
         String whole = Switchboard.unique("leaving-whole");
+        Path log = Engines.TARGET.resolve("liberty/wlp/usr/servers/switchboard-it/logs/messages.log");
+        long logBefore = Files.size(log);
         try (Socket stream = sendAndKeepWaiting(model, true, 5, streamed);
              Socket nonStreamed = sendAndKeepWaiting(model, false, 5, whole)) {
             Engines.eventually(Duration.ofSeconds(10), () -> Engines.engine(model) != null
@@ -235,6 +237,8 @@ class EngineLifecycleIT {
         for (String requestId : List.of(streamed, whole)) {
             Switchboard.Reply outcome = admin("GET", "/admin/requests/" + requestId, (String) null);
             assertEquals(499, outcome.json().getInt("status"), outcome::toString);
+            assertFalse(logSince(log, logBefore).contains("Request " + requestId + " failed"),
+                    "a client that left is no server error");
         }
     }
 

@@ -109,7 +109,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         pending = relay.leases().acquire(model, relay.maxWait());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
-                fail(OpenAiError.of(unwrap(failure), requestId));
+                if (!finished.get()) fail(OpenAiError.of(unwrap(failure), requestId)); // else the client left: its wait was called off
             } else if (finished.get()) {
                 granted.release(true); // the client left while it waited
             } else {
