@@ -40,7 +40,7 @@ public final class EngineCommands {
         synchronized (manager.lock) {
             ManagedEngine engine = known(model);
             engine.wanted = false;
-            manager.notWanted(engine);
+            manager.loadQueue.remove(engine); // nobody asks for it any more
             switch (engine.state) {
                 case READY -> manager.drain(engine, "unloaded by admin", false);
                 case DRAINING -> engine.sleepAfterDrain = false;

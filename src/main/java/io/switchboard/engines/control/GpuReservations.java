@@ -129,9 +129,9 @@ final class GpuReservations {
         return chosen;
     }
 
-    /** Idle and allowed to go: no leases, no waiters, not pinned, and READY (or asleep, holding a residue). */
+    /** Idle and allowed to go: no leases, no waiters, not pinned, not queued for a load, and READY (or asleep, holding a residue). */
     static boolean evictable(ManagedEngine engine) {
-        return !engine.spec.pinned() && engine.inFlight == 0 && engine.waiters.isEmpty()
+        return !engine.spec.pinned() && engine.inFlight == 0 && engine.waiters.isEmpty() && !engine.queuedForLoad
                 && (engine.state == EngineState.READY || engine.state == EngineState.SLEEPING);
     }
 

@@ -47,6 +47,9 @@ final class LoadQueue {
                 remove(head);
                 continue;
             }
+            if (head.state == EngineState.DRAINING || head.state == EngineState.STOPPING) {
+                return null; // on its way out: it comes back COLD or SLEEPING and is loaded then (afterEviction)
+            }
             if (!supervisor.usesLocalGpu(head.spec)) {
                 remove(head);
                 return new Start(head, -1);

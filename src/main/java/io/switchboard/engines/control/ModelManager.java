@@ -62,7 +62,7 @@ public class ModelManager {
 
     final Object lock = new Object(); // guards all engine state; Leases take it too
     final Map<String, ManagedEngine> engines = new HashMap<>(); // by model name
-    private final LoadQueue loadQueue = new LoadQueue();
+    final LoadQueue loadQueue = new LoadQueue();
     private final Leases leases = new Leases(this);
     private final EngineCommands commands = new EngineCommands(this);
     LifecycleTasks tasks;
@@ -167,6 +167,7 @@ public class ModelManager {
         if (step instanceof LoadQueue.MakeRoom room
                 && engines.values().stream().noneMatch(e -> e.state == EngineState.DRAINING || e.state == EngineState.STOPPING)) {
             for (ManagedEngine victim : gpus.victims(room.engine(), room.bytes(), policy, tasks.now())) { // unless memory is already coming back
+                if (!GpuReservations.evictable(victim)) continue; // an eviction just done may have moved the queue on
                 metrics.eviction(victim.name, "make_room");
                 if (victim.state == EngineState.SLEEPING) stopEngine(victim, "evicted for " + room.engine().name);
                 else drain(victim, "evicted for " + room.engine().name, true);
@@ -177,8 +178,12 @@ public class ModelManager {
     /** COLD, SLEEPING or FAILED → LOADING: the queue's head has room on {@code gpu} (-1: a remote engine). */
     private void load(ManagedEngine engine, int gpu) {
         boolean wake = engine.state == EngineState.SLEEPING;
-        if (!transition(engine, EngineState.LOADING, wake ? "wake" : "load", null, null)) return;
-        engine.gpu = gpu;
+        int previousGpu = engine.gpu;
+        engine.gpu = gpu; // first: the LOADING event names the GPU it loads on
+        if (!transition(engine, EngineState.LOADING, wake ? "wake" : "load", null, null)) {
+            engine.gpu = previousGpu;
+            return;
+        }
         engine.reservedBytes = gpu < 0 ? 0 : engine.fullBytes();
         engine.loadStartedNanos = System.nanoTime();
         if (wake) {
@@ -203,6 +208,7 @@ public class ModelManager {
 
     private void spawned(ManagedEngine engine, EngineProcess process) {
         synchronized (lock) {
+            if (engine.state != EngineState.LOADING) return; // called off before it existed: its load fails and stops it
             engine.process = process;
             engine.sleepMode = supervisor.sleepMode(engine.spec);
             engine.maxConcurrency = supervisor.maxNumSeqs(engine.spec);
@@ -357,15 +363,9 @@ public class ModelManager {
         for (Lease lease : List.copyOf(engine.leases)) tasks.run(() -> lease.engineFailed(reason));
     }
 
-    // ---- admin ----
-
     /** An admin's load, unload and sleep (see {@link EngineCommands}). */
     public EngineCommands commands() {
         return commands;
-    }
-
-    void notWanted(ManagedEngine engine) { // nobody asks for it any more
-        loadQueue.remove(engine);
     }
 
     /** Every engine ever asked for, by model name. */

@@ -33,6 +33,16 @@ public final class OpenAiError {
     public static ApiException of(Throwable failure, String requestId) {
         ApiException error = known(failure);
         if (error != null) return error;
+        // the database refused a value (class 22) or a change that lost a race (23): the validation before it should
+        // have caught the first, so both are answered as the client's and still logged, to be looked at
+        String sqlState = sqlState(failure);
+        if (sqlState != null && (sqlState.startsWith("22") || sqlState.startsWith("23"))) {
+            LOG.log(Level.WARNING, "Request " + requestId + ": the database refused it (SQLState " + sqlState + ")", failure);
+            return sqlState.startsWith("22")
+                    ? ApiException.invalid(null, "A value in the request is out of the range Switchboard can store.")
+                    : new ApiException(409, ApiException.INVALID_REQUEST, "conflict", null,
+                    "The request conflicts with the current state (a duplicate or a missing reference); check and retry.");
+        }
         LOG.log(Level.SEVERE, "Request " + requestId + " failed", failure);
         return new ApiException(500, "server_error", null, null,
                 "The server had an error while processing your request. Sorry about that!");
@@ -67,14 +77,6 @@ public final class OpenAiError {
             if (t instanceof ApiException api) return api;
             if (t instanceof EngineRefusal refusal) return engineRefusal(refusal);
             if (t instanceof RequestTooLargeException tooLarge) return ApiException.tooLarge(tooLarge.limitBytes());
-        }
-        String sqlState = sqlState(failure);
-        if (sqlState != null && sqlState.startsWith("22")) { // data exception: a value the column cannot hold
-            return ApiException.invalid(null, "A value in the request is out of the range Switchboard can store.");
-        }
-        if (sqlState != null && sqlState.startsWith("23")) { // integrity: a duplicate or a reference, lost a race with another change
-            return new ApiException(409, ApiException.INVALID_REQUEST, "conflict", null,
-                    "The request conflicts with the current state (a duplicate or a missing reference); check and retry.");
         }
         if (databaseUnavailable(failure)) {
             return new ApiException(503, "server_error", "service_unavailable", null,

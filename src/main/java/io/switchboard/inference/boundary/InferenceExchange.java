@@ -229,11 +229,26 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         if (s != null && !finished.get()) s.request(1);
     }
 
-    /** One event from the engine: data events are relayed (the usage-only one if the client asked), comments are the engine's own keep-alives. */
+    /**
+     * One event from the engine: each of its {@code data:} lines is relayed as an event of its own (vLLM sends
+     * one per event; other engines or proxies may add {@code event:} or {@code id:} lines, which are dropped,
+     * as are comments, the engine's own keep-alives).
+     */
     @Override
     public void event(byte[] bytes, int offset, int length) {
         int end = offset + length;
-        if (!SseEvents.startsWith(bytes, offset, end, DATA)) return;
+        for (int line = offset; line < end; ) {
+            int lineEnd = line;
+            while (lineEnd < end && bytes[lineEnd] != '\n') lineEnd++;
+            int stop = lineEnd;
+            while (stop > line && (bytes[stop - 1] == '\r' || bytes[stop - 1] == ' ' || bytes[stop - 1] == '\t')) stop--;
+            if (SseEvents.startsWith(bytes, line, stop, DATA)) dataLine(bytes, line, stop);
+            line = lineEnd + 1;
+        }
+    }
+
+    /** A {@code data:} line without its line end: relayed (the usage-only one if the client asked), read for billing. */
+    private void dataLine(byte[] bytes, int offset, int end) {
         int from = offset + 5;
         while (from < end && bytes[from] == ' ') from++;
         if (end - from == DONE.length && SseEvents.startsWith(bytes, from, end, DONE)) {
@@ -280,7 +295,10 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
 
     @Override
     public void onComplete() {
-        if (!sawDone || events.hasPartialEvent()) {
+        relayed.reset();
+        events.finish(this); // an engine that ended without the last blank line: its last event still counts
+        if (relayed.size() > 0) write(relayed.buffer(), relayed.size());
+        if (!sawDone) {
             fail(new ApiException(502, "server_error", "engine_error", null,
                     "The stream from the engine serving '" + model.name() + "' ended before it was complete."));
         } else {

@@ -43,6 +43,15 @@ public final class SseEvents {
         scanned = length;
     }
 
+    /** The stream ended: what is left of an unfinished event goes to the sink as the last event. */
+    public void finish(Sink sink) {
+        int end = length;
+        while (end > 0 && (pending[end - 1] == '\n' || pending[end - 1] == '\r')) end--;
+        if (end > 0) sink.event(pending, 0, end);
+        length = 0;
+        scanned = 0;
+    }
+
     /** Whether bytes of an unfinished event are waiting for the rest. */
     public boolean hasPartialEvent() {
         return length > 0;

@@ -95,6 +95,32 @@ class LifecycleRulesTest {
         assertEquals(0, host.usedBytes());
     }
 
+    @Test
+    void aModelQueuedForALoadIsNoVictimAndOneOnItsWayOutIsNotStartedUntilItIsOut() {
+        List<ManagedEngine> engines = new ArrayList<>();
+        GpuReservations gpus = new GpuReservations(List.of(80 * GIB), engines);
+        ManagedEngine queued = engine("queued", 16, SLEEPING, 0);
+        ManagedEngine idle = engine("idle", 40, READY, 0);
+        engines.add(queued);
+        engines.add(idle);
+        LoadQueue queue = new LoadQueue();
+        queue.demand(queued);
+        queued.wanted = true; // an admin's load
+        assertEquals(List.of("idle"), gpus.victims(engine("big", 60, COLD, -1), 60 * GIB,
+                new LeastRecentlyUsedPolicy(settings()), Instant.now()).stream().map(e -> e.name).toList());
+
+        queued.state = STOPPING; // stopped all the same (by an admin, say) while it waited in the queue
+        EngineSupervisor supervisor = new EngineSupervisor(settings(), null, java.util.Optional.empty(), null) {
+            @Override
+            boolean usesLocalGpu(ModelSpec model) {
+                return true;
+            }
+        };
+        assertNull(queue.next(gpus, supervisor), "it waits to be COLD, rather than a start the table refuses");
+        queued.state = COLD;
+        assertTrue(queue.next(gpus, supervisor) instanceof LoadQueue.Start start && start.engine() == queued);
+    }
+
     private static ManagedEngine engine(String name, int gib, EngineState state, int gpu) {
         ManagedEngine engine = new ManagedEngine(name, spec(name, gib, false));
         engine.state = state;

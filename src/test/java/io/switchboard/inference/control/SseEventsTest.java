@@ -46,6 +46,17 @@ class SseEventsTest {
         assertFalse(events.hasPartialEvent());
     }
 
+    @Test
+    void aStreamThatEndsWithoutItsLastBlankLineStillHandsOverItsLastEvent() {
+        SseEvents events = new SseEvents();
+        List<String> seen = new ArrayList<>();
+        SseEvents.Sink sink = (b, off, len) -> seen.add(new String(b, off, len, StandardCharsets.UTF_8));
+        events.feed(List.of(ByteBuffer.wrap("data: {\"a\":1}\n\ndata: [DONE]\n".getBytes(StandardCharsets.UTF_8))), sink);
+        events.finish(sink);
+        assertEquals(List.of("data: {\"a\":1}", "data: [DONE]"), seen);
+        assertFalse(events.hasPartialEvent());
+    }
+
     private static List<String> split(List<byte[]> pieces) {
         SseEvents events = new SseEvents();
         List<String> seen = new ArrayList<>();
