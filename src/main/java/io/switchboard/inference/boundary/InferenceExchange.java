@@ -1,35 +1,29 @@
 package io.switchboard.inference.boundary;
 
 import io.switchboard.catalog.entity.ModelSpec;
-import io.switchboard.engines.control.Failures;
 import io.switchboard.engines.control.Lease;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
-import io.switchboard.inference.control.SseEvents;
+import io.switchboard.inference.control.EngineStream;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.json.JsonObject;
-import jakarta.json.JsonValue;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Flow;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,9 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * request, which makes vLLM abort it. An engine that dies mid-stream ends the stream with an
  * error event. Exactly one outcome is recorded and the lease released exactly once.
  */
-final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseEvents.Sink {
+final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
 
-    private static final int CLIENT_CLOSED = 499;
+    private static final int CLIENT_CLOSED = EngineFailures.CLIENT_CLOSED;
 
     private final InferenceRelay relay;
     private final AsyncContext async;
@@ -57,16 +51,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
     private final ModelSpec model;
     private final long startedNanos;
 
-    private static final byte[] DATA = SseEvents.ascii("data:");
-    private static final byte[] DATA_PREFIX = SseEvents.ascii("data: ");
-    private static final byte[] EVENT_END = SseEvents.ascii("\n\n");
-    private static final byte[] DONE = SseEvents.ascii("[DONE]");
-    private static final byte[] USAGE = SseEvents.ascii("\"usage\"");
-    private static final byte[] ERROR = SseEvents.ascii("\"error\"");
-    private static final byte[] FINISH_REASON = SseEvents.ascii("\"finish_reason\":\"");
-
-    private final SseEvents events = new SseEvents();
-    private final Relayed relayed = new Relayed();
+    private final EngineStream stream;
     private final ReentrantLock writeLock = new ReentrantLock(); // a heartbeat never waits behind a blocked write
     private final AtomicBoolean finished = new AtomicBoolean();
     private volatile boolean committed;
@@ -82,9 +67,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
     private volatile boolean connectionSeen;
     private volatile boolean answering;
     private volatile String engineFailure;
-    private volatile boolean sawDone;
-    private volatile UsageScanner.Usage usage;
-    private volatile String finishReason;
+    private volatile UsageScanner.Usage answerUsage; // a whole answer's; a stream's are its EngineStream's
+    private volatile String answerFinishReason;
 
     InferenceExchange(InferenceRelay relay, AsyncContext async, String requestId, TenantPrincipal tenant,
                       CompletionRequest request, byte[] clientBody, ModelSpec model, long startedNanos) {
@@ -97,6 +81,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         this.clientBody = clientBody;
         this.model = model;
         this.startedNanos = startedNanos;
+        this.stream = new EngineStream(request.clientWantsUsage());
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
         this.localPort = async.getRequest().getLocalPort();
@@ -109,7 +94,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         pending = relay.leases().acquire(model, relay.maxWait());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
-                if (!finished.get()) fail(OpenAiError.of(unwrap(failure), requestId)); // else the client left: its wait was called off
+                if (!finished.get()) fail(OpenAiError.of(EngineFailures.unwrap(failure), requestId)); // else the client left: its wait was called off
             } else if (finished.get()) {
                 granted.release(true); // the client left while it waited
             } else {
@@ -148,7 +133,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
                             }));
             upstream = call; // the call itself: cancelling it is what closes the engine connection
             call.whenComplete((ignored, failure) -> {
-                if (failure != null) fail(upstreamFailure(unwrap(failure)));
+                if (failure != null) fail(EngineFailures.of(EngineFailures.unwrap(failure), model.name(), engineFailure));
             });
         } else {
             // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which
@@ -161,7 +146,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
                     }));
             upstream = call;
             call.whenComplete((ignored, failure) -> {
-                if (failure != null) onLibertyThread(() -> fail(upstreamFailure(unwrap(failure))));
+                if (failure != null) onLibertyThread(() -> fail(EngineFailures.of(EngineFailures.unwrap(failure), model.name(), engineFailure)));
             });
         }
     }
@@ -179,16 +164,16 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
     private void engineAnswered(int status, byte[] bytes) {
         if (status >= 500) {
             fail(new ApiException(502, "server_error", "engine_error", null,
-                    "The engine serving '" + model.name() + "' failed to process the request: " + engineMessage(bytes)));
+                    "The engine serving '" + model.name() + "' failed to process the request: " + EngineFailures.message(bytes)));
             return;
         }
         if (status == 200) {
             String answer = new String(bytes, StandardCharsets.UTF_8);
-            usage = UsageScanner.ofAnswer(answer);
-            finishReason = UsageScanner.finishReason(answer);
+            answerUsage = UsageScanner.ofAnswer(answer);
+            answerFinishReason = UsageScanner.finishReason(answer);
         }
         if (committed) {
-            fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, engineMessage(bytes)));
+            fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, EngineFailures.message(bytes)));
             return;
         }
         answering = true; // the client watch leaves it alone now
@@ -199,7 +184,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
             ServletOutputStream out = response.getOutputStream();
             out.write(bytes);
             out.flush();
-            finish(status, status == 200 ? null : engineMessage(bytes));
+            finish(status, status == 200 ? null : EngineFailures.message(bytes));
         } catch (IOException clientGone) {
             finish(CLIENT_CLOSED, "client closed the connection");
         }
@@ -215,90 +200,28 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         s.request(1); // the headers go out with the first event, in one write
     }
 
-    /**
-     * What one network read brought: its complete events are relayed together, in one write and flush,
-     * as soon as they arrive; bytes of an unfinished event wait for the rest. Only events that mention
-     * usage are parsed; the others are looked at as bytes.
-     */
+    /** What one network read brought: its complete events go out together, in one write and flush, at once (see {@link EngineStream}). */
     @Override
     public void onNext(List<ByteBuffer> buffers) {
-        relayed.reset();
-        events.feed(buffers, this);
-        if (relayed.size() > 0) write(relayed.buffer(), relayed.size());
+        int length = stream.read(buffers);
+        if (firstTokenNanos == 0 && stream.sawToken()) firstTokenNanos = System.nanoTime();
+        if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
+        if (length > 0) write(stream.output(), length);
         Flow.Subscription s = subscription;
         if (s != null && !finished.get()) s.request(1);
     }
 
-    /**
-     * One event from the engine: each of its {@code data:} lines is relayed as an event of its own (vLLM sends
-     * one per event; other engines or proxies may add {@code event:} or {@code id:} lines, which are dropped,
-     * as are comments, the engine's own keep-alives).
-     */
-    @Override
-    public void event(byte[] bytes, int offset, int length) {
-        int end = offset + length;
-        for (int line = offset; line < end; ) {
-            int lineEnd = line;
-            while (lineEnd < end && bytes[lineEnd] != '\n') lineEnd++;
-            int stop = lineEnd;
-            while (stop > line && (bytes[stop - 1] == '\r' || bytes[stop - 1] == ' ' || bytes[stop - 1] == '\t')) stop--;
-            if (SseEvents.startsWith(bytes, line, stop, DATA)) dataLine(bytes, line, stop);
-            line = lineEnd + 1;
-        }
-    }
-
-    /** A {@code data:} line without its line end: relayed (the usage-only one if the client asked), read for billing. */
-    private void dataLine(byte[] bytes, int offset, int end) {
-        int from = offset + 5;
-        while (from < end && bytes[from] == ' ') from++;
-        if (end - from == DONE.length && SseEvents.startsWith(bytes, from, end, DONE)) {
-            sawDone = true;
-            relayed.append(DATA_PREFIX).append(bytes, from, end - from).append(EVENT_END);
-            return;
-        }
-        if (firstTokenNanos == 0) firstTokenNanos = System.nanoTime();
-        // one pass over the event for the keys that matter: "usage", "finish_reason":", "error" (an escaped quote
-        // inside generated text is \" and never matches)
-        boolean mentionsUsage = false;
-        boolean mentionsError = false;
-        int reason = -1;
-        for (int i = from; i < end - 1; i++) {
-            if (bytes[i] != '"') continue;
-            byte next = bytes[i + 1];
-            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
-            else if (next == 'f' && reason < 0 && SseEvents.startsWith(bytes, i, end, FINISH_REASON)) reason = i;
-            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
-        }
-        boolean usageOnly = false;
-        if (mentionsUsage || mentionsError) {
-            String payload = new String(bytes, from, end - from, StandardCharsets.UTF_8);
-            UsageScanner.ChunkUsage counted = UsageScanner.ofChunk(payload);
-            if (counted != null) {
-                usage = counted.usage();
-                usageOnly = counted.usageOnly();
-            }
-            if (UsageScanner.isError(payload)) engineFailure = "the engine reported an error mid-stream";
-        }
-        if (reason >= 0) {
-            int start = reason + FINISH_REASON.length;
-            int close = start;
-            while (close < end && bytes[close] != '"') close++;
-            if (close > start && close < end) finishReason = new String(bytes, start, close - start, StandardCharsets.UTF_8);
-        }
-        if (!usageOnly || request.clientWantsUsage()) relayed.append(DATA_PREFIX).append(bytes, from, end - from).append(EVENT_END);
-    }
-
     @Override
     public void onError(Throwable failure) {
-        fail(upstreamFailure(failure));
+        fail(EngineFailures.of(failure, model.name(), engineFailure));
     }
 
     @Override
     public void onComplete() {
-        relayed.reset();
-        events.finish(this); // an engine that ended without the last blank line: its last event still counts
-        if (relayed.size() > 0) write(relayed.buffer(), relayed.size());
-        if (!sawDone) {
+        int length = stream.end();
+        if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
+        if (length > 0) write(stream.output(), length);
+        if (!stream.sawDone()) {
             fail(new ApiException(502, "server_error", "engine_error", null,
                     "The stream from the engine serving '" + model.name() + "' ended before it was complete."));
         } else {
@@ -315,23 +238,6 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         CompletableFuture<?> call = upstream;
         if (call != null) call.cancel(true);
         fail(new ApiException(503, "server_error", "engine_failed", null, reason));
-    }
-
-    private ApiException upstreamFailure(Throwable failure) {
-        if (engineFailure != null) return new ApiException(503, "server_error", "engine_failed", null, engineFailure);
-        if (failure instanceof HttpTimeoutException) {
-            return new ApiException(504, "server_error", "engine_timeout", null,
-                    "The engine serving '" + model.name() + "' did not answer in time.");
-        }
-        if (failure instanceof ConnectException) {
-            return new ApiException(503, "server_error", "engine_unreachable", null,
-                    "The engine serving '" + model.name() + "' cannot be reached.").withHeader("Retry-After", "1");
-        }
-        if (failure instanceof CancellationException) {
-            return new ApiException(CLIENT_CLOSED, ApiException.INVALID_REQUEST, null, null, "cancelled");
-        }
-        return new ApiException(502, "server_error", "engine_error", null,
-                "The connection to the engine serving '" + model.name() + "' failed: " + Failures.describe(failure));
     }
 
     /** Answers the error: a JSON error if nothing was sent yet, else an SSE error event and [DONE]. */
@@ -455,6 +361,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         Lease held = lease;
         if (held != null) held.release(status < 500);
         long now = System.nanoTime();
+        UsageScanner.Usage usage = request.stream() ? stream.usage() : answerUsage;
+        String finishReason = request.stream() ? stream.finishReason() : answerFinishReason;
         relay.outcomes.record(new RequestOutcome(requestId, tenant.tenantId(), tenant.keyId(), model.name(),
                 request.endpoint().path, request.stream(), status, finishReason,
                 usage == null ? null : usage.promptTokens(), usage == null ? null : usage.completionTokens(),
@@ -468,50 +376,4 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>>, SseE
         }
     }
 
-    /** The bytes one read relays: reused for the whole stream (a stream's reads come one after the other). */
-    private static final class Relayed {
-        private byte[] bytes = new byte[4096];
-        private int size;
-
-        void reset() {
-            size = 0;
-        }
-
-        Relayed append(byte[] from, int offset, int length) {
-            if (size + length > bytes.length) bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + length));
-            System.arraycopy(from, offset, bytes, size, length);
-            size += length;
-            return this;
-        }
-
-        Relayed append(byte[] from) {
-            return append(from, 0, from.length);
-        }
-
-        byte[] buffer() {
-            return bytes;
-        }
-
-        int size() {
-            return size;
-        }
-    }
-
-    private static String engineMessage(byte[] bytes) {
-        String text = new String(bytes, StandardCharsets.UTF_8);
-        try {
-            JsonValue error = Jsonp.parseObject(text).get("error");
-            if (error instanceof JsonObject object) return object.getString("message", text);
-            if (error instanceof jakarta.json.JsonString string) return string.getString();
-        } catch (RuntimeException notJson) {
-            // fall through
-        }
-        return text.length() > 500 ? text.substring(0, 500) : text;
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable t = failure;
-        while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();
-        return t;
-    }
 }

@@ -66,18 +66,6 @@ public final class SseEvents {
         return true;
     }
 
-    /** Where {@code pattern} first occurs in {@code bytes[from, to)}, or -1. */
-    public static int indexOf(byte[] bytes, int from, int to, byte[] pattern) {
-        outer:
-        for (int i = from; i <= to - pattern.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (bytes[i + j] != pattern[j]) continue outer;
-            }
-            return i;
-        }
-        return -1;
-    }
-
     public static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
     }

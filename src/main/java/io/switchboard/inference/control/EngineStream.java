@@ -1,0 +1,143 @@
+package io.switchboard.inference.control;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * An engine's token stream as the relay reads it, one network read at a time: what to pass on to the
+ * client (each {@code data:} line as an event of its own, the usage-only chunk only if the client asked;
+ * {@code event:}/{@code id:} lines and comments, the engine's keep-alives, dropped) and what billing needs
+ * (usage, finish reason, whether {@code [DONE]} came, an error event). Events are looked at as bytes in
+ * one pass; only one that mentions usage or an error becomes a string. Pure; one per stream, used by one
+ * thread at a time.
+ */
+public final class EngineStream implements SseEvents.Sink {
+
+    private static final byte[] DATA = SseEvents.ascii("data:");
+    private static final byte[] DATA_PREFIX = SseEvents.ascii("data: ");
+    private static final byte[] EVENT_END = SseEvents.ascii("\n\n");
+    private static final byte[] DONE = SseEvents.ascii("[DONE]");
+    private static final byte[] USAGE = SseEvents.ascii("\"usage\"");
+    private static final byte[] ERROR = SseEvents.ascii("\"error\"");
+    private static final byte[] FINISH_REASON = SseEvents.ascii("\"finish_reason\":\"");
+
+    private final boolean clientWantsUsage;
+    private final SseEvents events = new SseEvents();
+    private byte[] out = new byte[4096]; // reused: a read's output is written before the next read comes
+    private int outSize;
+    private volatile boolean sawDone;
+    private volatile boolean sawToken;
+    private volatile boolean sawError;
+    private volatile UsageScanner.Usage usage;
+    private volatile String finishReason;
+
+    public EngineStream(boolean clientWantsUsage) {
+        this.clientWantsUsage = clientWantsUsage;
+    }
+
+    /** Reads what one network read brought; answers how many bytes of {@link #output()} to pass on (0: none yet). */
+    public int read(List<ByteBuffer> buffers) {
+        outSize = 0;
+        events.feed(buffers, this);
+        return outSize;
+    }
+
+    /** The stream ended: an event left without its blank line still counts. Answers the bytes to pass on. */
+    public int end() {
+        outSize = 0;
+        events.finish(this);
+        return outSize;
+    }
+
+    /** The bytes to pass on after {@link #read} or {@link #end}; valid until the next call. */
+    public byte[] output() {
+        return out;
+    }
+
+    public boolean sawDone() {
+        return sawDone;
+    }
+
+    /** Whether an event other than {@code [DONE]} came: the first token's moment is the relay's to note. */
+    public boolean sawToken() {
+        return sawToken;
+    }
+
+    public boolean sawError() {
+        return sawError;
+    }
+
+    public UsageScanner.Usage usage() {
+        return usage;
+    }
+
+    public String finishReason() {
+        return finishReason;
+    }
+
+    @Override
+    public void event(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        for (int line = offset; line < end; ) {
+            int lineEnd = line;
+            while (lineEnd < end && bytes[lineEnd] != '\n') lineEnd++;
+            int stop = lineEnd;
+            while (stop > line && (bytes[stop - 1] == '\r' || bytes[stop - 1] == ' ' || bytes[stop - 1] == '\t')) stop--;
+            if (SseEvents.startsWith(bytes, line, stop, DATA)) dataLine(bytes, line, stop);
+            line = lineEnd + 1;
+        }
+    }
+
+    private void dataLine(byte[] bytes, int offset, int end) {
+        int from = offset + 5;
+        while (from < end && bytes[from] == ' ') from++;
+        if (end - from == DONE.length && SseEvents.startsWith(bytes, from, end, DONE)) {
+            sawDone = true;
+            pass(bytes, from, end);
+            return;
+        }
+        sawToken = true;
+        // one pass for the keys that matter; an escaped quote inside generated text is \" and never matches
+        boolean mentionsUsage = false;
+        boolean mentionsError = false;
+        int reason = -1;
+        for (int i = from; i < end - 1; i++) {
+            if (bytes[i] != '"') continue;
+            byte next = bytes[i + 1];
+            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
+            else if (next == 'f' && reason < 0 && SseEvents.startsWith(bytes, i, end, FINISH_REASON)) reason = i;
+            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
+        }
+        boolean usageOnly = false;
+        if (mentionsUsage || mentionsError) {
+            String payload = new String(bytes, from, end - from, StandardCharsets.UTF_8);
+            UsageScanner.ChunkUsage counted = UsageScanner.ofChunk(payload);
+            if (counted != null) {
+                usage = counted.usage();
+                usageOnly = counted.usageOnly();
+            }
+            if (UsageScanner.isError(payload)) sawError = true;
+        }
+        if (reason >= 0) {
+            int start = reason + FINISH_REASON.length;
+            int close = start;
+            while (close < end && bytes[close] != '"') close++;
+            if (close > start && close < end) finishReason = new String(bytes, start, close - start, StandardCharsets.UTF_8);
+        }
+        if (!usageOnly || clientWantsUsage) pass(bytes, from, end);
+    }
+
+    /** Passes {@code data: <payload>} on as an event of its own. */
+    private void pass(byte[] bytes, int from, int end) {
+        int need = outSize + DATA_PREFIX.length + (end - from) + EVENT_END.length;
+        if (need > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, need));
+        System.arraycopy(DATA_PREFIX, 0, out, outSize, DATA_PREFIX.length);
+        outSize += DATA_PREFIX.length;
+        System.arraycopy(bytes, from, out, outSize, end - from);
+        outSize += end - from;
+        System.arraycopy(EVENT_END, 0, out, outSize, EVENT_END.length);
+        outSize += EVENT_END.length;
+    }
+}

@@ -1,0 +1,59 @@
+package io.switchboard.inference.control;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** What the relay passes on from an engine's stream, and what it bills from it. */
+class EngineStreamTest {
+
+    private static final String VLLM = "data: {\"choices\":[{\"delta\":{\"content\":\"Hi\"},\"finish_reason\":null}]}\n\n"
+            + ": ping\n\n"
+            + "data: {\"choices\":[{\"delta\":{\"content\":\"!\"},\"finish_reason\":\"stop\"}]}\n\n"
+            + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2,\"total_tokens\":6}}\n\n"
+            + "data: [DONE]\n\n";
+
+    @Test
+    void theUsageChunkIsBilledAndPassedOnOnlyWhenAskedCommentsAreDropped() {
+        for (boolean asked : new boolean[]{false, true}) {
+            EngineStream stream = new EngineStream(asked);
+            String out = read(stream, VLLM);
+            assertEquals(new UsageScanner.Usage(4, 2, null), stream.usage());
+            assertEquals("stop", stream.finishReason());
+            assertTrue(stream.sawDone() && stream.sawToken() && !stream.sawError());
+            assertFalse(out.contains("ping"));
+            assertEquals(asked, out.contains("\"usage\""));
+            assertTrue(out.endsWith("data: [DONE]\n\n"), out);
+        }
+    }
+
+    @Test
+    void otherEnginesEventAndIdLinesAreDroppedTheirDataLinesKeptAndALastUnfinishedEventCounts() {
+        EngineStream stream = new EngineStream(false);
+        String out = read(stream, "event: message\nid: 7\ndata: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}\r\nid: 8\r\n\r\n"
+                + "data: [DONE] \n");
+        out += new String(stream.output(), 0, stream.end(), StandardCharsets.UTF_8);
+        assertEquals("data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\ndata: [DONE]\n\n", out);
+        assertEquals(new UsageScanner.Usage(1, 1, null), stream.usage());
+        assertTrue(stream.sawDone());
+    }
+
+    @Test
+    void anErrorEventIsNoticed() {
+        EngineStream stream = new EngineStream(false);
+        read(stream, "data: {\"error\":{\"message\":\"EngineCore encountered an issue.\"}}\n\ndata: [DONE]\n\n");
+        assertTrue(stream.sawError());
+    }
+
+    private static String read(EngineStream stream, String text) {
+        int n = stream.read(List.of(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
+        return new String(stream.output(), 0, n, StandardCharsets.UTF_8);
+    }
+}
