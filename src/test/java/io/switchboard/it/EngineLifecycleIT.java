@@ -32,7 +32,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Models load on demand, the right ones are evicted, a swap never blocks other models, failures
- * are clear: with real simulator processes on one simulated 80 GiB GPU.
+ * are clear: with real simulator processes on one simulated 80 GiB GPU. Past 400 lines because its
+ * scenarios share one server's GPU and engines (a split would load the same models twice); the state
+ * machine's finer cases are unit scenarios in engines.control.LifecycleScenariosTest.
  */
 class EngineLifecycleIT {
 
