@@ -5,6 +5,10 @@ import io.switchboard.catalog.entity.CatalogModel;
 import io.switchboard.catalog.entity.EngineType;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.control.JsonRequest;
+import io.switchboard.pricing.control.PriceBook;
+import io.switchboard.pricing.control.PriceStore;
+import io.switchboard.pricing.control.Prices;
+import io.switchboard.pricing.entity.ModelPrice;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -21,23 +25,28 @@ import java.math.BigDecimal;
 import java.net.URI;
 import java.util.regex.Pattern;
 
-/** The model catalog: what can be served, how its engine starts, what it costs. */
+/**
+ * The model catalog: what can be served and how its engine starts. The price fields
+ * ({@code price_input_per_mtok}, {@code price_cached_input_per_mtok}, {@code price_output_per_mtok},
+ * {@code price_valid_from}) add a price row from that date (default now) through the pricing component.
+ */
 @ApplicationScoped
 @Path("admin/models")
 @Produces(MediaType.APPLICATION_JSON)
 public class ModelsResource {
 
-    // what the catalog's columns hold: gpu_memory_gib NUMERIC(10, 3) > 0, prices NUMERIC(14, 6)
+    // what the catalog's column holds: gpu_memory_gib NUMERIC(10, 3) > 0
     private static final BigDecimal GIB_MIN = new BigDecimal("0.001");
     private static final BigDecimal GIB_MAX = new BigDecimal("9999999.999");
-    private static final BigDecimal PRICE_MAX = new BigDecimal("99999999.999999");
 
     /** Names appear in URLs and in clients' {@code model} field: no slashes or spaces. */
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,199}");
     private static final String RESERVED_ALIAS = "auto";
 
-    @Inject
-    ModelStore models;
+    @Inject ModelStore models;
+    @Inject PriceStore priceStore;
+    @Inject PriceBook priceBook;
+    @Inject Prices prices;
 
     @POST
     public Response create(InputStream body) {
@@ -53,18 +62,21 @@ public class ModelsResource {
         }
         apply(request, model);
         requireUrlForRemote(model);
-        return Response.status(Response.Status.CREATED).entity(ModelView.of(models.create(model))).build();
+        ModelPrice price = priceIn(request, model.getName());
+        CatalogModel created = models.create(model);
+        if (price != null) priceStore.add(price);
+        return Response.status(Response.Status.CREATED).entity(view(created)).build();
     }
 
     @GET
     public DataList<ModelView> list() {
-        return new DataList<>(models.all().stream().map(ModelView::of).toList());
+        return new DataList<>(models.all().stream().map(this::view).toList());
     }
 
     @GET
     @Path("{name}")
     public ModelView get(@PathParam("name") String name) {
-        return ModelView.of(models.find(name));
+        return view(models.find(name));
     }
 
     @PATCH
@@ -73,18 +85,36 @@ public class ModelsResource {
         JsonRequest request = JsonRequest.parse(body);
         String newName = request.has("name") ? name(request) : null;
         String modelId = request.has("model_id") ? request.requiredString("model_id", 400) : null;
-        return ModelView.of(models.update(name, model -> {
+        ModelPrice price = priceIn(request, newName != null ? newName : name);
+        CatalogModel updated = models.update(name, model -> {
             if (newName != null) model.setName(newName);
             if (modelId != null) model.setModelId(modelId);
             apply(request, model);
             requireUrlForRemote(model);
-        }));
+        });
+        if (price != null) priceStore.add(price);
+        return view(updated);
     }
 
     @POST
     @Path("{name}/disable")
     public ModelView disable(@PathParam("name") String name) {
-        return ModelView.of(models.update(name, model -> model.setEnabled(false)));
+        return view(models.update(name, model -> model.setEnabled(false)));
+    }
+
+    private ModelView view(CatalogModel model) {
+        return ModelView.of(model, priceBook.at(model.getName(), java.time.Instant.now()));
+    }
+
+    /** A new price row when the request names any price field; fields left out keep the current price's. */
+    private ModelPrice priceIn(JsonRequest request, String model) {
+        if (!(request.has("price_input_per_mtok") || request.has("price_output_per_mtok")
+                || request.has("price_cached_input_per_mtok"))) {
+            return null;
+        }
+        return prices.fromRequest(request, model, "price_valid_from", "price_input_per_mtok",
+                "price_cached_input_per_mtok", "price_output_per_mtok",
+                priceBook.at(model, java.time.Instant.now()).orElse(null));
     }
 
     private static String name(JsonRequest request) {
@@ -125,23 +155,12 @@ public class ModelsResource {
         if (request.has("enabled")) model.setEnabled(flag(request, "enabled"));
         if (request.has("sleep_enabled")) model.setSleepEnabled(flag(request, "sleep_enabled"));
         if (request.has("url")) model.setUrl(url(request));
-        if (request.has("price_input_per_mtok")) {
-            model.setPriceInputPerMtok(price(request, "price_input_per_mtok"));
-        }
-        if (request.has("price_output_per_mtok")) {
-            model.setPriceOutputPerMtok(price(request, "price_output_per_mtok"));
-        }
     }
 
     private static boolean flag(JsonRequest request, String name) {
         Boolean value = request.optionalBoolean(name);
         if (value == null) throw ApiException.invalid(name, "'" + name + "' must be true or false.");
         return value;
-    }
-
-    private static BigDecimal price(JsonRequest request, String name) {
-        BigDecimal value = request.optionalDecimal(name, BigDecimal.ZERO, PRICE_MAX, 6);
-        return value == null ? BigDecimal.ZERO : value;
     }
 
     private static String url(JsonRequest request) {

@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * A model Switchboard can serve, and what its engine needs: the GPU memory it reserves
- * (weights plus KV cache), its context length and launch arguments, and its prices.
+ * (weights plus KV cache), its context length and launch arguments. Its prices are the pricing component's (model_price).
  */
 @Entity
 @Table(name = "catalog_model")
@@ -65,11 +65,7 @@ public class CatalogModel {
     @Column(length = 1000)
     private String url;
 
-    @Column(name = "price_input_per_mtok", nullable = false, precision = 14, scale = 6)
-    private BigDecimal priceInputPerMtok = BigDecimal.ZERO;
 
-    @Column(name = "price_output_per_mtok", nullable = false, precision = 14, scale = 6)
-    private BigDecimal priceOutputPerMtok = BigDecimal.ZERO;
 
     @Column(name = "created_at", nullable = false)
     private Instant createdAt;
@@ -111,10 +107,6 @@ public class CatalogModel {
     public void setSleepEnabled(boolean sleepEnabled) { this.sleepEnabled = sleepEnabled; }
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }
-    public BigDecimal getPriceInputPerMtok() { return priceInputPerMtok; }
-    public void setPriceInputPerMtok(BigDecimal price) { this.priceInputPerMtok = price; }
-    public BigDecimal getPriceOutputPerMtok() { return priceOutputPerMtok; }
-    public void setPriceOutputPerMtok(BigDecimal price) { this.priceOutputPerMtok = price; }
     public Instant getCreatedAt() { return createdAt; }
     public Instant getUpdatedAt() { return updatedAt; }
 }

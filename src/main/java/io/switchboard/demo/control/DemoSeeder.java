@@ -3,6 +3,9 @@ package io.switchboard.demo.control;
 import io.switchboard.catalog.control.ModelStore;
 import io.switchboard.catalog.entity.CatalogModel;
 import io.switchboard.catalog.entity.EngineType;
+import io.switchboard.pricing.control.PriceStore;
+import io.switchboard.pricing.entity.ModelPrice;
+import io.switchboard.pricing.entity.Money;
 import io.switchboard.tenancy.control.ApiKeyStore;
 import io.switchboard.tenancy.control.ApiKeys;
 import io.switchboard.tenancy.control.TenantStore;
@@ -57,6 +60,9 @@ public class DemoSeeder {
     @Inject
     ModelStore models;
 
+    @Inject
+    PriceStore prices;
+
     @PostConstruct
     @TransactionAttribute(TransactionAttributeType.REQUIRED)
     void seedEmptyDatabase() {
@@ -68,6 +74,10 @@ public class DemoSeeder {
         keys.issue(demo, "demo key", null, key);
         if (models.all().isEmpty()) {
             demoCatalog().forEach(models::create);
+            // per million tokens: input, cached input, output
+            price("chat-8b", "0.10", "0.05", "0.20");
+            price("code-32b", "0.50", "0.25", "1.50");
+            price("reason-70b", "0.90", "0.45", "2.70");
         }
         keyFile.filter(file -> !file.isBlank()).ifPresent(file -> writeOwnerOnly(Path.of(file), key));
         LOG.info("Seeded the empty database with a demo tenant and a catalog of simulated models");
@@ -75,14 +85,13 @@ public class DemoSeeder {
 
     private static List<CatalogModel> demoCatalog() {
         return List.of(
-                model("chat-8b", "meta-llama/Llama-3.1-8B-Instruct", "20", 8192, null, true, "0.10", "0.20"),
-                model("code-32b", "Qwen/Qwen2.5-Coder-32B-Instruct", "40", 16384, "fp8", false, "0.50", "1.50"),
-                model("reason-70b", "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "56", 16384, "awq", false,
-                        "0.90", "2.70"));
+                model("chat-8b", "meta-llama/Llama-3.1-8B-Instruct", "20", 8192, null, true),
+                model("code-32b", "Qwen/Qwen2.5-Coder-32B-Instruct", "40", 16384, "fp8", false),
+                model("reason-70b", "hugging-quants/Meta-Llama-3.1-70B-Instruct-AWQ-INT4", "56", 16384, "awq", false));
     }
 
     private static CatalogModel model(String name, String modelId, String gib, int maxModelLen, String quantization,
-                                      boolean pinned, String priceIn, String priceOut) {
+                                      boolean pinned) {
         CatalogModel model = new CatalogModel();
         model.setName(name);
         model.setEngine(EngineType.SIM);
@@ -92,9 +101,12 @@ public class DemoSeeder {
         model.setQuantization(quantization);
         model.setPinned(pinned);
         model.setSleepEnabled(true);
-        model.setPriceInputPerMtok(new BigDecimal(priceIn));
-        model.setPriceOutputPerMtok(new BigDecimal(priceOut));
         return model;
+    }
+
+    private void price(String model, String input, String cached, String output) {
+        prices.add(new ModelPrice(model, java.time.Instant.EPOCH, Money.micros(new BigDecimal(input)),
+                Money.micros(new BigDecimal(cached)), Money.micros(new BigDecimal(output))));
     }
 
     private static void writeOwnerOnly(Path file, String key) {

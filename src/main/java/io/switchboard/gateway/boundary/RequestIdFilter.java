@@ -12,7 +12,12 @@ import jakarta.ws.rs.ext.Provider;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Gives every request an id (the client's {@code x-request-id} when sane) and returns it as a header. */
+/**
+ * Gives every request its own id, returned as {@code x-request-id} (and the usage row's key), made here as
+ * OpenAI does: a client's id could repeat, and a repeated key would lose a usage row. An id the client
+ * sends ({@code X-Client-Request-Id}, as OpenAI takes it, or its own {@code x-request-id}) is kept beside it,
+ * echoed as {@code x-client-request-id}, and finds the request in {@code /admin/requests/{id}} too.
+ */
 @Provider
 @ApplicationScoped
 @PreMatching
@@ -20,11 +25,12 @@ import java.util.concurrent.ThreadLocalRandom;
 public class RequestIdFilter implements ContainerRequestFilter, ContainerResponseFilter {
 
     public static final String HEADER = "x-request-id";
+    public static final String CLIENT_HEADER = "x-client-request-id";
     public static final String PROPERTY = "switchboard.requestId";
 
     @Override
     public void filter(ContainerRequestContext request) {
-        request.setProperty(PROPERTY, idFor(request.getHeaderString(HEADER)));
+        request.setProperty(PROPERTY, newId());
     }
 
     @Override
@@ -33,13 +39,14 @@ public class RequestIdFilter implements ContainerRequestFilter, ContainerRespons
         if (id != null) response.getHeaders().putSingle(HEADER, id);
     }
 
-    /** The client's id when it is a sane token, else a new one. */
-    public static String idFor(String offered) {
-        return offered != null && offered.matches("[A-Za-z0-9._:-]{1,128}") ? offered : newId();
+    /** The client's own id for the request, when it sent a sane one; else null. */
+    public static String clientId(String clientHeader, String requestIdHeader) {
+        String offered = clientHeader != null ? clientHeader : requestIdHeader;
+        return offered != null && offered.length() <= 128 && offered.matches("[A-Za-z0-9._:-]+") ? offered : null;
     }
 
     /** 128 random bits; ThreadLocalRandom because SecureRandom's lock shows under load and ids are not secrets. */
-    static String newId() {
+    public static String newId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         return "req_" + HexFormat.of().toHexDigits(random.nextLong()) + HexFormat.of().toHexDigits(random.nextLong());
     }

@@ -10,6 +10,8 @@ import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
+import io.switchboard.inference.entity.InferenceCall;
+import io.switchboard.tenancy.entity.RefusedKey;
 import io.switchboard.routing.control.ModelResolver;
 import io.switchboard.tenancy.boundary.TenantCredentials;
 import io.switchboard.tenancy.entity.TenantPrincipal;
@@ -21,6 +23,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.io.IOException;
+import java.time.Instant;
 
 /**
  * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: authenticate, validate as
@@ -37,14 +40,22 @@ public class CompletionsServlet extends HttpServlet {
     @Inject OutcomeLog outcomes;
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
 
+    static final String END_USER_HEADER = "x-switchboard-user";
+
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         long started = System.nanoTime();
-        String requestId = RequestIdFilter.idFor(request.getHeader(RequestIdFilter.HEADER));
+        Instant startedAt = Instant.now();
+        String requestId = RequestIdFilter.newId();
+        String clientRequestId = RequestIdFilter.clientId(request.getHeader(RequestIdFilter.CLIENT_HEADER),
+                request.getHeader(RequestIdFilter.HEADER));
         response.setHeader(RequestIdFilter.HEADER, requestId);
+        if (clientRequestId != null) response.setHeader(RequestIdFilter.CLIENT_HEADER, clientRequestId);
         Endpoint endpoint = request.getServletPath().endsWith("/chat/completions") ? Endpoint.CHAT : Endpoint.COMPLETIONS;
+        TenantPrincipal tenant = null;
+        CompletionRequest completion = null;
         try {
-            TenantPrincipal tenant = credentials.require(request.getHeader("Authorization"));
+            tenant = credentials.require(request.getHeader("Authorization"));
             if (!request.getMethod().equals("POST")) {
                 throw new ApiException(405, ApiException.INVALID_REQUEST, "method_not_allowed", null,
                         "Method " + request.getMethod() + " is not allowed on " + endpoint.path + "; use POST.");
@@ -52,13 +63,25 @@ public class CompletionsServlet extends HttpServlet {
             if (request.getContentLengthLong() > maxRequestBytes) throw ApiException.tooLarge(maxRequestBytes);
             byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
                     request.getContentLengthLong());
-            CompletionRequest completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
+            completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
             ModelSpec model = resolver.resolve(completion.model(), tenant);
-            relay.relay(request.startAsync(), requestId, tenant, completion, body, model, started);
+            InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
+                    endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt);
+            relay.relay(request.startAsync(), call, body, model);
         } catch (RuntimeException failure) {
             ApiException error = OpenAiError.of(failure, requestId);
-            outcomes.recordRejection(requestId, endpoint, error.status());
+            Long tenantId = tenant != null ? Long.valueOf(tenant.tenantId()) : failure instanceof RefusedKey refused ? refused.tenantId() : null;
+            Long keyId = tenant != null ? Long.valueOf(tenant.keyId()) : failure instanceof RefusedKey refused ? refused.keyId() : null;
+            outcomes.recordRejection(requestId, clientRequestId, tenantId, keyId, endpoint,
+                    completion == null ? null : completion.model(), error.status(), startedAt, started, error.getMessage());
             OpenAiError.write(response, error);
         }
+    }
+
+    /** The end user inside the tenant: the header wins over the body's {@code user} (a proxy in front may set it). */
+    static String endUser(String header, CompletionRequest completion) {
+        if (header != null && !header.isBlank()) return header.length() <= 256 ? header.strip() : header.strip().substring(0, 256);
+        return completion.body().get("user") instanceof jakarta.json.JsonString user && !user.getString().isEmpty()
+                ? user.getString() : null;
     }
 }

@@ -9,8 +9,9 @@ import io.switchboard.inference.control.EngineStream;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
+import io.switchboard.inference.entity.InferenceCall;
 import io.switchboard.inference.entity.RequestOutcome;
-import io.switchboard.tenancy.entity.TenantPrincipal;
+import io.switchboard.inference.control.PromptEstimate;
 import jakarta.json.JsonObject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
@@ -44,8 +45,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final InferenceRelay relay;
     private final AsyncContext async;
     private final HttpServletResponse response;
+    private final InferenceCall call;
     private final String requestId;
-    private final TenantPrincipal tenant;
     private final CompletionRequest request;
     private final byte[] clientBody;
     private final ModelSpec model;
@@ -54,6 +55,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final EngineStream stream;
     private final ReentrantLock writeLock = new ReentrantLock(); // a heartbeat never waits behind a blocked write
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final AtomicBoolean settled = new AtomicBoolean();
     private volatile boolean committed;
     private volatile long lastWriteNanos = System.nanoTime();
     private volatile long firstTokenNanos;
@@ -70,17 +72,16 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile UsageScanner.Usage answerUsage; // a whole answer's; a stream's are its EngineStream's
     private volatile String answerFinishReason;
 
-    InferenceExchange(InferenceRelay relay, AsyncContext async, String requestId, TenantPrincipal tenant,
-                      CompletionRequest request, byte[] clientBody, ModelSpec model, long startedNanos) {
+    InferenceExchange(InferenceRelay relay, AsyncContext async, InferenceCall call, byte[] clientBody, ModelSpec model) {
         this.relay = relay;
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
-        this.requestId = requestId;
-        this.tenant = tenant;
-        this.request = request;
+        this.call = call;
+        this.requestId = call.requestId();
+        this.request = call.request();
         this.clientBody = clientBody;
         this.model = model;
-        this.startedNanos = startedNanos;
+        this.startedNanos = call.startedNanos();
         this.stream = new EngineStream(request.clientWantsUsage());
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
@@ -181,6 +182,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             response.setStatus(status);
             response.setContentType("application/json");
             response.setContentLength(bytes.length);
+            settle(status, status == 200 ? null : EngineFailures.message(bytes)); // the row is safe before the client has the answer
             ServletOutputStream out = response.getOutputStream();
             out.write(bytes);
             out.flush();
@@ -206,6 +208,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         int length = stream.read(buffers);
         if (firstTokenNanos == 0 && stream.sawToken()) firstTokenNanos = System.nanoTime();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
+        if (stream.sawDone()) settle(engineFailure == null ? 200 : 502, engineFailure); // before [DONE] goes out
         if (length > 0) write(stream.output(), length);
         Flow.Subscription s = subscription;
         if (s != null && !finished.get()) s.request(1);
@@ -220,6 +223,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     public void onComplete() {
         int length = stream.end();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
+        if (stream.sawDone()) settle(engineFailure == null ? 200 : 502, engineFailure);
         if (length > 0) write(stream.output(), length);
         if (!stream.sawDone()) {
             fail(new ApiException(502, "server_error", "engine_error", null,
@@ -247,6 +251,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             finish(CLIENT_CLOSED, "client closed the connection");
             return;
         }
+        settle(error.status(), error.getMessage());
         try {
             writeLock.lock(); // a keep-alive written meanwhile commits the response: decide under the lock
             try {
@@ -355,20 +360,41 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
 
     // ---- bookkeeping ----
 
+    /**
+     * Records how the request ended, its usage row included, exactly once: before the last bytes go to the
+     * client where the end is known then (an answer, [DONE], an error), so a response received in full
+     * always has its row. The engine's usage where it reported one; for a stream the client cancelled, the
+     * token chunks it generated and an estimate of the prompt, marked as estimated.
+     */
+    private void settle(int status, String error) {
+        if (!settled.compareAndSet(false, true)) return;
+        long now = System.nanoTime();
+        Lease held = lease;
+        UsageScanner.Usage usage = request.stream() ? stream.usage() : answerUsage;
+        String finishReason = request.stream() ? stream.finishReason() : answerFinishReason;
+        Integer prompt = usage == null ? null : usage.promptTokens();
+        Integer cached = usage == null ? null : usage.cachedPromptTokens();
+        Integer completion = usage == null ? null : usage.completionTokens();
+        boolean estimated = false;
+        if (usage == null && status == CLIENT_CLOSED && held != null) { // it reached the engine, which did work
+            prompt = PromptEstimate.tokens(request.body());
+            completion = stream.tokenChunks();
+            estimated = true;
+        }
+        relay.outcomes.record(new RequestOutcome(requestId, call.clientRequestId(), call.tenant().tenantId(),
+                call.tenant().keyId(), call.endUser(), request.model(), model.name(), request.endpoint().path,
+                request.stream(), status, finishReason, prompt, cached, completion, estimated,
+                held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
+                firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
+                (now - startedNanos) / 1_000_000, call.startedAt(), Instant.now(), error));
+    }
+
     private void finish(int status, String error) {
         if (!finished.compareAndSet(false, true)) return;
+        settle(status, error); // a no-op where the end was settled before its last bytes went out
         relay.clients.forget(this);
         Lease held = lease;
         if (held != null) held.release(status < 500);
-        long now = System.nanoTime();
-        UsageScanner.Usage usage = request.stream() ? stream.usage() : answerUsage;
-        String finishReason = request.stream() ? stream.finishReason() : answerFinishReason;
-        relay.outcomes.record(new RequestOutcome(requestId, tenant.tenantId(), tenant.keyId(), model.name(),
-                request.endpoint().path, request.stream(), status, finishReason,
-                usage == null ? null : usage.promptTokens(), usage == null ? null : usage.completionTokens(),
-                held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
-                firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
-                (now - startedNanos) / 1_000_000, Instant.now(), error));
         try {
             async.complete();
         } catch (IllegalStateException alreadyDone) {

@@ -5,8 +5,7 @@ import io.switchboard.engines.control.EngineHttp;
 import io.switchboard.engines.control.Leases;
 import io.switchboard.engines.control.ModelManager;
 import io.switchboard.inference.control.OutcomeLog;
-import io.switchboard.inference.entity.CompletionRequest;
-import io.switchboard.tenancy.entity.TenantPrincipal;
+import io.switchboard.inference.entity.InferenceCall;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -38,9 +37,8 @@ public class InferenceRelay {
     }
 
     /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
-    public void relay(AsyncContext async, String requestId, TenantPrincipal tenant, CompletionRequest request,
-                      byte[] clientBody, ModelSpec model, long startedNanos) {
-        new InferenceExchange(this, async, requestId, tenant, request, clientBody, model, startedNanos).begin();
+    public void relay(AsyncContext async, InferenceCall call, byte[] clientBody, ModelSpec model) {
+        new InferenceExchange(this, async, call, clientBody, model).begin();
     }
 
     Leases leases() {

@@ -22,6 +22,8 @@ public final class EngineStream implements SseEvents.Sink {
     private static final byte[] USAGE = SseEvents.ascii("\"usage\"");
     private static final byte[] ERROR = SseEvents.ascii("\"error\"");
     private static final byte[] FINISH_REASON = SseEvents.ascii("\"finish_reason\":\"");
+    private static final byte[] CONTENT = SseEvents.ascii("\"content\":\"");
+    private static final byte[] TEXT = SseEvents.ascii("\"text\":\"");
 
     private final boolean clientWantsUsage;
     private final SseEvents events = new SseEvents();
@@ -32,6 +34,7 @@ public final class EngineStream implements SseEvents.Sink {
     private volatile boolean sawError;
     private volatile UsageScanner.Usage usage;
     private volatile String finishReason;
+    private volatile int tokenChunks;
 
     public EngineStream(boolean clientWantsUsage) {
         this.clientWantsUsage = clientWantsUsage;
@@ -77,6 +80,14 @@ public final class EngineStream implements SseEvents.Sink {
         return finishReason;
     }
 
+    /**
+     * The chunks that carried generated text: vLLM sends one per token (more tokens per chunk only with
+     * speculative decoding), so for a stream cut off before its usage chunk this is the tokens it generated.
+     */
+    public int tokenChunks() {
+        return tokenChunks;
+    }
+
     @Override
     public void event(byte[] bytes, int offset, int length) {
         int end = offset + length;
@@ -102,6 +113,7 @@ public final class EngineStream implements SseEvents.Sink {
         // one pass for the keys that matter; an escaped quote inside generated text is \" and never matches
         boolean mentionsUsage = false;
         boolean mentionsError = false;
+        boolean carriesText = false;
         int reason = -1;
         for (int i = from; i < end - 1; i++) {
             if (bytes[i] != '"') continue;
@@ -109,7 +121,9 @@ public final class EngineStream implements SseEvents.Sink {
             if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
             else if (next == 'f' && reason < 0 && SseEvents.startsWith(bytes, i, end, FINISH_REASON)) reason = i;
             else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
+            else if (!carriesText && (next == 'c' || next == 't')) carriesText = textFollows(bytes, i, end);
         }
+        if (carriesText) tokenChunks++; // one thread at a time reads a stream
         boolean usageOnly = false;
         if (mentionsUsage || mentionsError) {
             String payload = new String(bytes, from, end - from, StandardCharsets.UTF_8);
@@ -127,6 +141,13 @@ public final class EngineStream implements SseEvents.Sink {
             if (close > start && close < end) finishReason = new String(bytes, start, close - start, StandardCharsets.UTF_8);
         }
         if (!usageOnly || clientWantsUsage) pass(bytes, from, end);
+    }
+
+    /** Whether {@code "content":"} or {@code "text":"} with at least one character of text starts at i. */
+    private static boolean textFollows(byte[] bytes, int i, int end) {
+        byte[] key = bytes[i + 1] == 'c' ? CONTENT : TEXT;
+        int after = i + key.length;
+        return after < end && bytes[after] != '"' && SseEvents.startsWith(bytes, i, end, key);
     }
 
     /** Passes {@code data: <payload>} on as an event of its own. */

@@ -1,9 +1,13 @@
 package io.switchboard.inference.control;
 
+import io.switchboard.accounting.control.UsageLedger;
+import io.switchboard.accounting.entity.UsageRecord;
+import io.switchboard.inference.entity.CompletionRequest.Endpoint;
 import io.switchboard.inference.entity.RequestOutcome;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,8 +15,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where every inference request's outcome goes: the metrics, and the last 1,000 outcomes in
- * memory for {@code GET /admin/requests/{id}}. The accounting issue adds the durable usage writer here.
+ * Where every inference request's outcome goes: its usage row (the {@link UsageLedger}: priced and
+ * journaled before the caller sends its last bytes), the metrics, and the last 1,000 outcomes in memory
+ * for {@code GET /admin/requests/{id}} (by Switchboard's id or the client's own).
  */
 @ApplicationScoped
 public class OutcomeLog {
@@ -23,36 +28,71 @@ public class OutcomeLog {
      * generation grew with each; with 1,000 they take 4-9 ms and it stays flat (-Xlog:gc, measured).
      */
     private static final int KEPT = 1_000;
+    static final int CLIENT_CLOSED = 499;
 
     private final Map<String, RequestOutcome> byId = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<String> order = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<RequestOutcome> order = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
 
     @Inject
     InferenceMetrics metrics;
 
+    @Inject
+    UsageLedger ledger;
+
+    /** Records the outcome; when this returns, its usage row survives a kill of the process. */
     public void record(RequestOutcome outcome) {
+        if (outcome.tenantId() != null) ledger.record(usage(outcome));
         metrics.request(outcome.model(), outcome.status());
         if (outcome.timeToFirstTokenMillis() != null) metrics.timeToFirstToken(outcome.timeToFirstTokenMillis() * 1_000_000);
-        if (byId.put(outcome.requestId(), outcome) != null) return; // a client's reused request id: kept once, the latest
-        order.add(outcome.requestId());
+        byId.put(outcome.requestId(), outcome);
+        if (outcome.clientRequestId() != null) byId.put(outcome.clientRequestId(), outcome); // a reused one: the latest
+        order.add(outcome);
         if (size.incrementAndGet() > KEPT) {
-            String oldest = order.poll();
+            RequestOutcome oldest = order.poll();
             if (oldest != null) {
-                byId.remove(oldest);
+                byId.remove(oldest.requestId(), oldest);
+                if (oldest.clientRequestId() != null) byId.remove(oldest.clientRequestId(), oldest);
                 size.decrementAndGet();
             }
         }
     }
 
-    /** A request refused before it reached a model (bad key, bad body, unknown model). */
-    public void recordRejection(String requestId, io.switchboard.inference.entity.CompletionRequest.Endpoint endpoint,
-                                int status) {
-        record(new RequestOutcome(requestId, 0, 0, "-", endpoint.path, false, status, null, null, null, 0, null, 0,
-                java.time.Instant.now(), "rejected"));
+    /** A request refused before it reached a model (bad key, bad body, unknown model); tenantId null: nobody's key. */
+    public void recordRejection(String requestId, String clientRequestId, Long tenantId, Long keyId, Endpoint endpoint,
+                                String requestedModel, int status, Instant startedAt, long startedNanos, String error) {
+        long latency = (System.nanoTime() - startedNanos) / 1_000_000;
+        record(new RequestOutcome(requestId, clientRequestId, tenantId, keyId, null, requestedModel, "-",
+                endpoint.path, false, status, null, null, null, null, false, 0, null, latency, startedAt, Instant.now(),
+                error));
     }
 
     public Optional<RequestOutcome> find(String requestId) {
         return Optional.ofNullable(byId.get(requestId));
+    }
+
+    static UsageRecord usage(RequestOutcome o) {
+        UsageRecord.Outcome outcome = "-".equals(o.model()) ? UsageRecord.Outcome.REJECTED
+                : o.status() == 200 ? UsageRecord.Outcome.OK
+                : o.status() == CLIENT_CLOSED ? UsageRecord.Outcome.CANCELLED
+                : UsageRecord.Outcome.ERROR;
+        return new UsageRecord(o.requestId(), o.clientRequestId(), o.tenantId(), o.keyId(), o.endUser(), o.endpoint(),
+                o.requestedModel(), "-".equals(o.model()) ? null : o.model(), null, null, outcome, o.status(), o.stream(),
+                o.finish(), orZero(o.promptTokens()), Math.min(orZero(o.cachedPromptTokens()), orZero(o.promptTokens())),
+                orZero(o.completionTokens()), o.tokensEstimated(), clamp(o.queueMillis()),
+                o.timeToFirstTokenMillis() == null ? null : clamp(o.timeToFirstTokenMillis()), clamp(o.latencyMillis()),
+                o.startedAt(), o.finishedAt(), null, null, null, null, null, truncate(o.error()));
+    }
+
+    private static int orZero(Integer value) {
+        return value == null ? 0 : value;
+    }
+
+    private static int clamp(long millis) {
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, millis));
+    }
+
+    private static String truncate(String error) {
+        return error == null || error.length() <= 500 ? error : error.substring(0, 497) + "...";
     }
 }

@@ -4,6 +4,7 @@ import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.control.ApiKeys;
 import io.switchboard.tenancy.control.KeyAuthenticator;
 import io.switchboard.tenancy.entity.KeyCheck;
+import io.switchboard.tenancy.entity.RefusedKey;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -28,7 +29,7 @@ public class TenantCredentials {
         KeyCheck check = authenticator.authenticate(key);
         if (check.principal() == null) {
             metrics.counter("switchboard_auth_failures", new Tag("reason", check.rejection().name().toLowerCase())).inc();
-            throw unauthorized(check.rejection(), key);
+            throw new RefusedKey(unauthorized(check.rejection(), key), check.tenantId(), check.keyId());
         }
         return check.principal();
     }

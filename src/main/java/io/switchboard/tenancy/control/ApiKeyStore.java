@@ -65,9 +65,9 @@ public class ApiKeyStore {
                 .setParameter("hash", keyHash).getResultList();
         if (found.isEmpty()) return KeyCheck.rejected(KeyCheck.Rejection.UNKNOWN);
         ApiKey apiKey = found.get(0);
-        if (apiKey.isRevoked()) return KeyCheck.rejected(KeyCheck.Rejection.REVOKED);
         Tenant tenant = apiKey.getTenant();
-        if (!tenant.isActive()) return KeyCheck.rejected(KeyCheck.Rejection.TENANT_DISABLED);
+        if (apiKey.isRevoked()) return KeyCheck.rejected(KeyCheck.Rejection.REVOKED, tenant.getId(), apiKey.getId());
+        if (!tenant.isActive()) return KeyCheck.rejected(KeyCheck.Rejection.TENANT_DISABLED, tenant.getId(), apiKey.getId());
         return KeyCheck.valid(new TenantPrincipal(tenant.getId(), tenant.getName(), apiKey.getId(),
                 tenant.getAllowedModels(), apiKey.getExpiresAt()));
     }

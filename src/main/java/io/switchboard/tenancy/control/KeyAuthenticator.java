@@ -69,7 +69,9 @@ public class KeyAuthenticator {
         }
         if (check.principal() == null) return check;
         Instant expiresAt = check.principal().keyExpiresAt();
-        if (expiresAt != null && !Instant.now().isBefore(expiresAt)) return KeyCheck.rejected(Rejection.EXPIRED);
+        if (expiresAt != null && !Instant.now().isBefore(expiresAt)) {
+            return KeyCheck.rejected(Rejection.EXPIRED, check.principal().tenantId(), check.principal().keyId());
+        }
         lastUse.record(check.principal().keyId());
         return check;
     }

@@ -67,7 +67,7 @@ class EnginesUnitTest {
     void theVllmCommandLineCarriesTheReservationAndTheCatalogsArguments() {
         ModelSpec model = new ModelSpec("code-32b", EngineType.VLLM, "Qwen/Qwen2.5-Coder-32B-Instruct", new BigDecimal("40"),
                 16384, "fp8", List.of("--enforce-eager", "--max-num-batched-tokens", "4096"), false, true, true, null,
-                BigDecimal.ZERO, BigDecimal.ZERO, NOW);
+                NOW);
         ProcessEngineLauncher launcher = new ProcessEngineLauncher(List.of("vllm"));
         EngineLauncher.LaunchRequest request = new EngineLauncher.LaunchRequest(model, "127.0.0.1", 41000, 1,
                 GpuReservations.utilization(40 * GIB, 80 * GIB), 128, true, Path.of("/tmp/code-32b.log"));

@@ -45,7 +45,7 @@ final class Lifecycle {
 
     Lifecycle model(String name, int gib, boolean pinned, boolean sleepEnabled) {
         catalog.add(new ModelSpec(name, EngineType.SIM, "org/" + name, BigDecimal.valueOf(gib), 4096, null, List.of(),
-                pinned, true, sleepEnabled, null, BigDecimal.ZERO, BigDecimal.ZERO, T0));
+                pinned, true, sleepEnabled, null, T0));
         return this;
     }
 

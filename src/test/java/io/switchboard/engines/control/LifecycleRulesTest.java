@@ -132,7 +132,7 @@ class LifecycleRulesTest {
 
     private static ModelSpec spec(String name, int gib, boolean pinned) {
         return new ModelSpec(name, EngineType.SIM, "org/" + name, BigDecimal.valueOf(gib), 4096, null, List.of(), pinned,
-                true, false, null, BigDecimal.ZERO, BigDecimal.ZERO, Instant.EPOCH);
+                true, false, null, Instant.EPOCH);
     }
 
     private static EngineSettings settings() {

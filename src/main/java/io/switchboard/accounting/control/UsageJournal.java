@@ -1,0 +1,297 @@
+package io.switchboard.accounting.control;
+
+import io.switchboard.accounting.entity.UsageRecord;
+import jakarta.json.Json;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonObjectBuilder;
+import jakarta.json.JsonReader;
+import jakarta.json.JsonValue;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * The local append-only journal that makes a usage row survive what the database write cannot wait for:
+ * every row is appended (one {@code write}, one JSON line) before the request's last bytes go to its
+ * client, so a {@code kill -9} right after loses nothing (the kernel has the bytes); the writer fsyncs
+ * in groups (each flush), which bounds what a power loss can take. A segment is deleted once all its rows
+ * are in PostgreSQL; segments left by an earlier process, or whose rows the writer could not keep in
+ * memory during an outage, are replayed from disk (idempotently: the request id is the row's key).
+ */
+public final class UsageJournal {
+
+    private static final Logger LOG = Logger.getLogger(UsageJournal.class.getName());
+    private static final String SUFFIX = ".journal";
+
+    /** A segment file and how many of its rows are appended and written to the database. */
+    public static final class Segment {
+        final Path path;
+        final FileChannel channel;
+        final long openedNanos = System.nanoTime();
+        final AtomicLong appended = new AtomicLong();
+        final AtomicLong written = new AtomicLong();
+        volatile boolean closed;
+        volatile boolean spilled; // some of its rows are on disk only: replay the file
+
+        Segment(Path path, FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+        }
+
+        void markSpilled() {
+            spilled = true;
+        }
+    }
+
+    /** A row as appended, with the segment that holds it. */
+    public record Entry(UsageRecord record, Segment segment) {
+    }
+
+    private final Path directory;
+    private final ReentrantLock appending = new ReentrantLock();
+    private final List<Segment> closed = new ArrayList<>(); // guarded by this
+    private final List<Path> leftovers;
+    private volatile Segment current;
+    private long sequence;
+
+    public UsageJournal(Path directory) {
+        this.directory = directory;
+        try {
+            Files.createDirectories(directory);
+            try (Stream<Path> files = Files.list(directory)) {
+                leftovers = new ArrayList<>(files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot use the usage journal directory " + directory, e);
+        }
+        current = open();
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** Appends the row: when this returns, a kill of the process cannot lose it. */
+    public Entry append(UsageRecord record) {
+        byte[] line = (encode(record) + "\n").getBytes(StandardCharsets.UTF_8);
+        appending.lock();
+        try {
+            Segment segment = current;
+            ByteBuffer buffer = ByteBuffer.wrap(line);
+            while (buffer.hasRemaining()) segment.channel.write(buffer);
+            segment.appended.incrementAndGet();
+            return new Entry(record, segment);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot append to the usage journal " + current.path, e);
+        } finally {
+            appending.unlock();
+        }
+    }
+
+    /** Forces what was appended to the disk (the group fsync). */
+    public void sync() {
+        try {
+            current.channel.force(false);
+        } catch (IOException e) {
+            LOG.warning("Could not fsync the usage journal: " + e.getMessage());
+        }
+    }
+
+    /** Starts a new segment when the current one is older than maxAge or larger than maxBytes (or spilled). */
+    public void rotateIfDue(long maxAgeNanos, long maxBytes) {
+        Segment segment = current;
+        long size;
+        try {
+            size = segment.channel.size();
+        } catch (IOException e) {
+            size = Long.MAX_VALUE;
+        }
+        boolean due = segment.spilled || size >= maxBytes || (System.nanoTime() - segment.openedNanos >= maxAgeNanos && size > 0);
+        if (!due) return;
+        appending.lock();
+        try {
+            current = open();
+        } finally {
+            appending.unlock();
+        }
+        try {
+            segment.channel.force(false);
+            segment.channel.close();
+        } catch (IOException e) {
+            LOG.warning("Could not close usage journal segment " + segment.path + ": " + e.getMessage());
+        }
+        synchronized (this) {
+            segment.closed = true;
+            closed.add(segment);
+        }
+        deleteWritten();
+    }
+
+    /** These rows are in PostgreSQL. */
+    public void written(List<Entry> entries) {
+        for (Entry entry : entries) if (entry.segment != null) entry.segment.written.incrementAndGet();
+        deleteWritten();
+    }
+
+    /**
+     * Files to replay from disk: those an earlier process left, and closed segments with rows that were
+     * never kept in memory. The caller replays one, then calls {@link #replayed}.
+     */
+    public synchronized List<Path> toReplay() {
+        List<Path> files = new ArrayList<>(leftovers);
+        for (Segment segment : closed) if (segment.spilled) files.add(segment.path);
+        return files;
+    }
+
+    public synchronized void replayed(Path file) {
+        leftovers.remove(file);
+        closed.removeIf(segment -> segment.path.equals(file));
+        delete(file);
+    }
+
+    /** Rows appended and not yet known to be in the database (the journal's depth). */
+    public synchronized long depth() {
+        long depth = current.appended.get() - current.written.get();
+        for (Segment segment : closed) depth += segment.appended.get() - segment.written.get();
+        return depth;
+    }
+
+    public boolean hasLeftovers() {
+        synchronized (this) {
+            return !leftovers.isEmpty();
+        }
+    }
+
+    /** The rows of a journal file; a line torn by a crash mid-write is skipped with a warning. */
+    public static List<UsageRecord> read(Path file) {
+        List<UsageRecord> records = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+                if (line.isBlank()) continue;
+                try {
+                    records.add(decode(line));
+                } catch (RuntimeException torn) {
+                    LOG.warning("Skipped an unreadable line in usage journal " + file + ": " + torn.getMessage());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read usage journal " + file, e);
+        }
+        return records;
+    }
+
+    private synchronized void deleteWritten() {
+        closed.removeIf(segment -> {
+            if (segment.spilled || segment.written.get() < segment.appended.get()) return false;
+            delete(segment.path);
+            return true;
+        });
+    }
+
+    private Segment open() {
+        Path path = directory.resolve(String.format("usage-%d-%06d%s", System.currentTimeMillis(), sequence++, SUFFIX));
+        try {
+            return new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND));
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot create usage journal segment " + path, e);
+        }
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            LOG.warning("Could not delete usage journal segment " + file + ": " + e.getMessage());
+        }
+    }
+
+    // ---- the line format: one JSON object per row ----
+
+    static String encode(UsageRecord r) {
+        JsonObjectBuilder json = Json.createObjectBuilder()
+                .add("request_id", r.requestId()).add("tenant_id", r.tenantId()).add("endpoint", r.endpoint())
+                .add("outcome", r.outcome().wireName()).add("http_status", r.httpStatus()).add("stream", r.stream())
+                .add("prompt_tokens", r.promptTokens()).add("cached_tokens", r.cachedTokens())
+                .add("completion_tokens", r.completionTokens()).add("tokens_estimated", r.tokensEstimated())
+                .add("queue_ms", r.queueMillis()).add("latency_ms", r.latencyMillis())
+                .add("started_at", micros(r.startedAt())).add("finished_at", micros(r.finishedAt()));
+        text(json, "client_request_id", r.clientRequestId());
+        number(json, "key_id", r.keyId());
+        text(json, "end_user", r.endUser());
+        text(json, "requested_model", r.requestedModel());
+        text(json, "served_model", r.servedModel());
+        text(json, "route", r.route());
+        text(json, "fallback_reason", r.fallbackReason());
+        text(json, "finish_reason", r.finishReason());
+        number(json, "ttft_ms", r.timeToFirstTokenMillis() == null ? null : r.timeToFirstTokenMillis().longValue());
+        number(json, "price_id", r.priceId());
+        number(json, "input_micros_per_mtok", r.inputMicrosPerMtok());
+        number(json, "cached_micros_per_mtok", r.cachedMicrosPerMtok());
+        number(json, "output_micros_per_mtok", r.outputMicrosPerMtok());
+        number(json, "cost_picos", r.costPicos());
+        text(json, "error", r.error());
+        return json.build().toString();
+    }
+
+    static UsageRecord decode(String line) {
+        JsonObject j;
+        try (JsonReader reader = Json.createReader(new StringReader(line))) {
+            j = reader.readObject();
+        }
+        Long ttft = optionalLong(j, "ttft_ms");
+        return new UsageRecord(j.getString("request_id"), optionalText(j, "client_request_id"),
+                j.getJsonNumber("tenant_id").longValueExact(), optionalLong(j, "key_id"), optionalText(j, "end_user"),
+                j.getString("endpoint"), optionalText(j, "requested_model"), optionalText(j, "served_model"),
+                optionalText(j, "route"), optionalText(j, "fallback_reason"),
+                UsageRecord.Outcome.fromWireName(j.getString("outcome")), j.getInt("http_status"),
+                j.getBoolean("stream"), optionalText(j, "finish_reason"), j.getInt("prompt_tokens"),
+                j.getInt("cached_tokens"), j.getInt("completion_tokens"), j.getBoolean("tokens_estimated"),
+                j.getInt("queue_ms"), ttft == null ? null : ttft.intValue(), j.getInt("latency_ms"),
+                instant(j.getJsonNumber("started_at").longValueExact()),
+                instant(j.getJsonNumber("finished_at").longValueExact()), optionalLong(j, "price_id"),
+                optionalLong(j, "input_micros_per_mtok"), optionalLong(j, "cached_micros_per_mtok"),
+                optionalLong(j, "output_micros_per_mtok"), optionalLong(j, "cost_picos"), optionalText(j, "error"));
+    }
+
+    static long micros(Instant at) {
+        return Math.addExact(Math.multiplyExact(at.getEpochSecond(), 1_000_000L), at.getNano() / 1_000);
+    }
+
+    static Instant instant(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
+    private static void text(JsonObjectBuilder json, String name, String value) {
+        if (value != null) json.add(name, value);
+    }
+
+    private static void number(JsonObjectBuilder json, String name, Long value) {
+        if (value != null) json.add(name, value);
+    }
+
+    private static String optionalText(JsonObject json, String name) {
+        JsonValue value = json.get(name);
+        return value == null || value == JsonValue.NULL ? null : json.getString(name);
+    }
+
+    private static Long optionalLong(JsonObject json, String name) {
+        JsonValue value = json.get(name);
+        return value instanceof JsonNumber number ? number.longValueExact() : null;
+    }
+}

@@ -1,0 +1,166 @@
+package io.switchboard.accounting.control;
+
+import io.switchboard.accounting.entity.UsageRecord;
+import io.switchboard.persistence.control.WriteBehind;
+import io.switchboard.pricing.control.PriceBook;
+import io.switchboard.pricing.entity.Price;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+/**
+ * The settle path's durable end: every request's usage row is priced here (with the price in force when
+ * the request started), appended to the local {@link UsageJournal} before the caller sends its last bytes,
+ * and written to PostgreSQL in batches by a container thread every {@code switchboard.usage.flush-ms}
+ * (group commit; {@link io.switchboard.persistence.control.FlushOnShutdown} writes the last batch at a
+ * clean stop). While PostgreSQL is away rows wait in memory (up to {@code switchboard.usage.memory-rows})
+ * and beyond that on disk only; either way they are written, in order and once, when it is back.
+ */
+@ApplicationScoped
+public class UsageLedger implements WriteBehind {
+
+    private static final Logger LOG = Logger.getLogger(UsageLedger.class.getName());
+    private static final int BATCH = 2_000;
+    private static final long SIX_HOURS_NANOS = TimeUnit.HOURS.toNanos(6);
+
+    @Inject PriceBook prices;
+    @Inject UsageStore store;
+    @Inject UsageMetrics metrics;
+    @Resource ManagedScheduledExecutorService scheduler;
+
+    @Inject @ConfigProperty(name = "switchboard.usage.journal-dir", defaultValue = "usage-journal") String journalDir;
+    @Inject @ConfigProperty(name = "switchboard.usage.flush-ms", defaultValue = "200") long flushMillis;
+    @Inject @ConfigProperty(name = "switchboard.usage.memory-rows", defaultValue = "100000") int memoryRows;
+    @Inject @ConfigProperty(name = "switchboard.usage.retention-months", defaultValue = "24") int retentionMonths;
+    @Inject @ConfigProperty(name = "switchboard.usage.partitions-ahead-months", defaultValue = "3") int monthsAhead;
+
+    private final ConcurrentLinkedDeque<UsageJournal.Entry> pending = new ConcurrentLinkedDeque<>();
+    private final AtomicInteger pendingCount = new AtomicInteger();
+    private UsageJournal journal;
+    private ScheduledFuture<?> flushing;
+    private long partitionsCheckedNanos = System.nanoTime() - SIX_HOURS_NANOS;
+    private volatile boolean databaseDown;
+
+    @PostConstruct
+    void start() {
+        // relative to Liberty's working directory, the server's output directory: each server its own journal
+        journal = new UsageJournal(Path.of(journalDir).toAbsolutePath());
+        metrics.journalDepth(() -> journal.depth());
+        LOG.info("Usage journal at " + journal.directory() + (journal.hasLeftovers() ? " (replaying an earlier process's rows)" : ""));
+        flushing = scheduler.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        flushing.cancel(false); // the last flush comes from FlushOnShutdown
+    }
+
+    /**
+     * Prices the row and makes it durable. Call it before the request's last bytes go to the client: when it
+     * returns, the row survives a kill of this process.
+     */
+    public UsageRecord record(UsageRecord row) {
+        UsageRecord priced = priced(row);
+        UsageJournal.Entry entry;
+        try {
+            entry = journal.append(priced);
+        } catch (java.io.UncheckedIOException diskFailed) { // still written from memory; only a kill could lose it now
+            LOG.severe("Usage journal append failed, the row is kept in memory only: " + diskFailed.getMessage());
+            entry = new UsageJournal.Entry(priced, null);
+            pending.add(entry);
+            pendingCount.incrementAndGet();
+            metrics.recorded(priced);
+            return priced;
+        }
+        if (pendingCount.incrementAndGet() <= memoryRows) {
+            pending.add(entry);
+        } else {
+            pendingCount.decrementAndGet();
+            entry.segment().markSpilled(); // on disk only: replayed from the file when the database is back
+        }
+        metrics.recorded(priced);
+        return priced;
+    }
+
+    /** The row with the price in force when its request started; no served model or no price: unpriced. */
+    UsageRecord priced(UsageRecord row) {
+        if (row.servedModel() == null) return row;
+        Price price = prices.at(row.servedModel(), row.startedAt()).orElse(null);
+        if (price == null) return row;
+        return row.pricedAt(price.id(), price.inputMicrosPerMtok(), price.cachedMicrosPerMtok(),
+                price.outputMicrosPerMtok(), price.costPicos(row.promptTokens(), row.cachedTokens(), row.completionTokens()));
+    }
+
+    /** Writes what is pending, then anything the journal holds on disk only; keeps what fails for the next try. */
+    @Override
+    public synchronized void flush() {
+        journal.sync();
+        try {
+            maintainPartitionsWhenDue();
+            for (int batches = 0; batches < 50 && !pending.isEmpty(); batches++) writeBatch();
+            if (pending.isEmpty()) replayOneFile();
+            journal.rotateIfDue(TimeUnit.SECONDS.toNanos(10), 8L << 20);
+            if (databaseDown) LOG.info("Usage rows are written to PostgreSQL again");
+            databaseDown = false;
+        } catch (RuntimeException e) {
+            if (!databaseDown) {
+                LOG.warning("Could not write usage rows (" + pendingCount.get() + " waiting in memory, all in the journal "
+                        + journal.directory() + "); will retry: " + e.getMessage());
+            }
+            databaseDown = true;
+        }
+    }
+
+    private void writeBatch() {
+        List<UsageJournal.Entry> batch = new ArrayList<>(Math.min(BATCH, pendingCount.get()));
+        for (UsageJournal.Entry entry; batch.size() < BATCH && (entry = pending.poll()) != null; ) batch.add(entry);
+        long started = System.nanoTime();
+        try {
+            store.write(batch.stream().map(UsageJournal.Entry::record).toList());
+        } catch (RuntimeException e) {
+            for (int i = batch.size() - 1; i >= 0; i--) pending.addFirst(batch.get(i)); // in order, for the next try
+            throw e;
+        }
+        pendingCount.addAndGet(-batch.size());
+        metrics.batchWritten(batch.size(), System.nanoTime() - started);
+        journal.written(batch);
+    }
+
+    private void replayOneFile() {
+        List<Path> files = journal.toReplay();
+        if (files.isEmpty()) return;
+        Path file = files.get(0);
+        List<UsageRecord> rows = UsageJournal.read(file);
+        int inserted = 0;
+        for (int from = 0; from < rows.size(); from += BATCH) {
+            inserted += store.write(rows.subList(from, Math.min(rows.size(), from + BATCH)));
+        }
+        journal.replayed(file);
+        metrics.replayed(inserted);
+        LOG.info("Replayed usage journal " + file.getFileName() + ": " + rows.size() + " rows, " + inserted
+                + " not yet in the database");
+    }
+
+    private void maintainPartitionsWhenDue() {
+        if (System.nanoTime() - partitionsCheckedNanos < SIX_HOURS_NANOS) return;
+        int[] changed = store.maintainPartitions(monthsAhead, retentionMonths);
+        partitionsCheckedNanos = System.nanoTime();
+        if (changed[0] > 0 || changed[1] > 0) {
+            LOG.info("Usage partitions: " + changed[0] + " created ahead, " + changed[1] + " dropped past "
+                    + retentionMonths + " months of retention");
+        }
+    }
+}

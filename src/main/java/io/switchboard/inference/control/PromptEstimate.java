@@ -1,0 +1,49 @@
+package io.switchboard.inference.control;
+
+import jakarta.json.JsonArray;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * An estimate of a request's prompt tokens without a tokenizer, for when the engine never said (a stream
+ * cancelled before its usage chunk): about four characters a token for English text and code, plus a few
+ * tokens a message for the chat template. Rows that carry it are marked as estimated.
+ */
+public final class PromptEstimate {
+
+    private static final int CHARS_PER_TOKEN = 4;
+    private static final int TOKENS_PER_MESSAGE = 4;
+
+    private PromptEstimate() {
+    }
+
+    public static int tokens(JsonObject body) {
+        long chars = 0;
+        long messages = 0;
+        JsonValue list = body.get("messages");
+        if (list instanceof JsonArray array) {
+            for (JsonValue message : array) {
+                if (!(message instanceof JsonObject object)) continue;
+                messages++;
+                chars += textLength(object.get("content"));
+            }
+        }
+        chars += textLength(body.get("prompt"));
+        long tokens = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + messages * TOKENS_PER_MESSAGE;
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
+    }
+
+    /** A string, or the text of an array of strings or of content parts ({@code {"type":"text","text":...}}). */
+    private static long textLength(JsonValue value) {
+        if (value instanceof JsonString string) return string.getString().length();
+        long length = 0;
+        if (value instanceof JsonArray array) {
+            for (JsonValue item : array) {
+                if (item instanceof JsonString string) length += string.getString().length();
+                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getString().length();
+            }
+        }
+        return length;
+    }
+}
