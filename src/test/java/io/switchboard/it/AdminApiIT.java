@@ -98,6 +98,20 @@ class AdminApiIT {
         assertEquals("vllm", created.json().getString("engine"));
         assertEquals("--enforce-eager", created.json().getJsonArray("extra_args").getString(0));
         assertTrue(created.json().getBoolean("enabled"));
+        assertEquals(0, new BigDecimal("0.1").compareTo(created.json().getJsonNumber("price_input_per_mtok").bigDecimalValue()));
+
+        // a price is never changed: a new one is a row from its date; one from next year is not in force yet
+        Switchboard.Reply later = admin("POST", "/admin/models/" + name + "/prices", Json.createObjectBuilder()
+                .add("valid_from", java.time.Instant.now().plus(java.time.Duration.ofDays(400)).toString())
+                .add("input_per_mtok", 0.3).add("output_per_mtok", 0.9).build());
+        assertEquals(201, later.status(), later::toString);
+        assertEquals(2, admin("GET", "/admin/models/" + name + "/prices", (String) null).json().getJsonArray("data").size());
+        assertEquals(0, new BigDecimal("0.2").compareTo(admin("GET", "/admin/models/" + name, (String) null).json()
+                .getJsonNumber("price_output_per_mtok").bigDecimalValue()));
+        Switchboard.Reply tooFine = admin("POST", "/admin/models/" + name + "/prices",
+                "{\"input_per_mtok\": 0.0000001, \"output_per_mtok\": 1}");
+        assertEquals(400, tooFine.status(), tooFine::toString);
+        assertEquals("input_per_mtok", tooFine.error().getString("param"));
 
         Switchboard.Reply patched = admin("PATCH", "/admin/models/" + name, "{\"gpu_memory_gib\": 20.5, \"pinned\": false}");
         assertEquals(200, patched.status(), patched::toString);

@@ -30,10 +30,9 @@ public class PriceStore {
     }
 
     public Price add(ModelPrice price) {
-        Price added = price.toPrice();
-        if (of(added.model()).stream().anyMatch(p -> p.validFrom().equals(added.validFrom()))) {
-            throw ApiException.conflict("valid_from", "Model '" + added.model() + "' already has a price from "
-                    + added.validFrom() + "; a price is never changed, add one from another date.");
+        if (of(price.getModel()).stream().anyMatch(p -> p.validFrom().equals(price.getValidFrom()))) {
+            throw ApiException.conflict("valid_from", "Model '" + price.getModel() + "' already has a price from "
+                    + price.getValidFrom() + "; a price is never changed, add one from another date.");
         }
         em.persist(price);
         em.flush();

@@ -64,5 +64,7 @@ public class ModelPrice {
         return new Price(id, model, validFrom, inputMicrosPerMtok, cachedInputMicrosPerMtok, outputMicrosPerMtok);
     }
 
+    public String getModel() { return model; }
+    public Instant getValidFrom() { return validFrom; }
     public Instant getCreatedAt() { return createdAt; }
 }

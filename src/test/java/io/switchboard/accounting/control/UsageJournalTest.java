@@ -1,0 +1,100 @@
+package io.switchboard.accounting.control;
+
+import io.switchboard.accounting.entity.UsageRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The local journal: what is appended survives the process, and what is written to the database is deleted. */
+class UsageJournalTest {
+
+    @TempDir
+    Path dir;
+
+    static UsageRecord row(String id) {
+        return new UsageRecord(id, "client-" + id, 7, 11L, "alice", "/v1/chat/completions", "auto", "chat-8b", "r1",
+                null, UsageRecord.Outcome.OK, 200, true, "length", 120, 20, 9, false, 3, 41, 95,
+                Instant.parse("2026-12-01T10:15:30.123456Z"), Instant.parse("2026-12-01T10:15:30.218901Z"), 5L,
+                150_000L, 75_000L, 600_000L, 21_900_000L, null);
+    }
+
+    @Test
+    void aRowReadsBackExactlyAsItWasAppended() {
+        UsageRecord row = row("req_1");
+        assertEquals(row, UsageJournal.decode(UsageJournal.encode(row)));
+        UsageRecord sparse = new UsageRecord("req_2", null, 7, null, null, "/v1/completions", null, null, null, null,
+                UsageRecord.Outcome.REJECTED, 401, false, null, 0, 0, 0, false, 0, null, 1,
+                Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:00.001Z"), null, null, null,
+                null, null, "The API key provided has been revoked.");
+        assertEquals(sparse, UsageJournal.decode(UsageJournal.encode(sparse)));
+    }
+
+    @Test
+    void whatAnEarlierProcessLeftIsReplayedAndATornLastLineIsSkipped() throws IOException {
+        UsageJournal first = new UsageJournal(dir);
+        first.append(row("req_a"));
+        first.append(row("req_b"));
+        // the process is killed: nothing closed, nothing written; a write was cut off mid-line
+        Path segment = onlyFile();
+        Files.writeString(segment, "{\"request_id\":\"req_c\",\"ten", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+
+        UsageJournal second = new UsageJournal(dir);
+        assertTrue(second.hasLeftovers());
+        List<Path> replay = second.toReplay();
+        assertEquals(List.of(segment), replay);
+        assertEquals(List.of("req_a", "req_b"), UsageJournal.read(segment).stream().map(UsageRecord::requestId).toList());
+        second.replayed(segment);
+        assertTrue(Files.notExists(segment));
+    }
+
+    @Test
+    void aClosedSegmentIsDeletedOnceAllItsRowsAreInTheDatabase() throws IOException {
+        UsageJournal journal = new UsageJournal(dir);
+        UsageJournal.Entry a = journal.append(row("req_a"));
+        UsageJournal.Entry b = journal.append(row("req_b"));
+        journal.rotateIfDue(0, Long.MAX_VALUE);
+        assertEquals(2, files().size(), "the closed segment and the new one");
+        journal.written(List.of(a));
+        assertEquals(2, files().size(), "one row is not written yet");
+        assertEquals(1, journal.depth());
+        journal.written(List.of(b));
+        assertEquals(1, files().size(), "only the new segment is left");
+        assertEquals(0, journal.depth());
+    }
+
+    @Test
+    void aSegmentWithRowsOnDiskOnlyIsReplayedFromTheFileNotDeleted() throws IOException {
+        UsageJournal journal = new UsageJournal(dir);
+        UsageJournal.Entry kept = journal.append(row("req_kept"));
+        UsageJournal.Entry spilled = journal.append(row("req_spilled"));
+        spilled.segment().markSpilled();
+        journal.rotateIfDue(Long.MAX_VALUE, Long.MAX_VALUE); // a spilled segment rotates at once
+        journal.written(List.of(kept));
+        List<Path> replay = journal.toReplay();
+        assertEquals(1, replay.size());
+        assertEquals(2, UsageJournal.read(replay.get(0)).size());
+    }
+
+    private Path onlyFile() throws IOException {
+        List<Path> files = files();
+        assertEquals(1, files.size());
+        return files.get(0);
+    }
+
+    private List<Path> files() throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.sorted().toList();
+        }
+    }
+}

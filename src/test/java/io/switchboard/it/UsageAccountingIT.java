@@ -1,0 +1,283 @@
+package io.switchboard.it;
+
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.InputStream;
+import java.io.StringReader;
+import java.math.BigInteger;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.switchboard.it.Switchboard.admin;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Billing: every request's usage row in PostgreSQL (priced with the price in force, exact to the
+ * pico-unit), refusals and cancellations included; the reports built from the rollups agree with the rows;
+ * a tenant's key sees its own usage only.
+ */
+class UsageAccountingIT {
+
+    static String priced;
+    static String unpriced;
+    static JsonObject key;
+    static String apiKey;
+    static long tenantId;
+
+    @BeforeAll
+    static void setUp() {
+        Engines.reset();
+        priced = Engines.model("billed", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, false, "--sim-tpot-ms", "20");
+        unpriced = Engines.small("unpriced", false);
+        // per million tokens: 0.15 in, 0.075 cached in, 0.60 out
+        Switchboard.Reply price = admin("POST", "/admin/models/" + priced + "/prices", Json.createObjectBuilder()
+                .add("valid_from", "2020-01-01T00:00:00Z").add("input_per_mtok", 0.15)
+                .add("cached_input_per_mtok", 0.075).add("output_per_mtok", 0.60).build());
+        assertEquals(201, price.status(), price::toString);
+        key = Tenants.named("billing").allowedModels(priced, unpriced).createWithKey();
+        apiKey = key.getString("key");
+        tenantId = key.getJsonNumber("tenant_id").longValue();
+    }
+
+    static Switchboard.Reply chat(String apiKey, String model, boolean stream, int maxTokens) {
+        return Switchboard.tenant("POST", "/v1/chat/completions", apiKey, "{\"model\":\"" + model + "\",\"stream\":"
+                + stream + ",\"max_tokens\":" + maxTokens + ",\"ignore_eos\":true,\"seed\":7,"
+                + "\"messages\":[{\"role\":\"user\",\"content\":\"What does a gateway bill?\"}]}");
+    }
+
+    static Connection db() throws SQLException {
+        return DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+    }
+
+    /** The usage row of a request, once the writer has written it (it batches every 200 ms). */
+    static Map<String, Object> row(String requestId) {
+        Map<String, Object> found = new HashMap<>();
+        Engines.eventually(Duration.ofSeconds(10), () -> {
+            try (Connection db = db(); PreparedStatement query = db.prepareStatement(
+                    "SELECT * FROM usage_record WHERE request_id = ?")) {
+                query.setString(1, requestId);
+                try (ResultSet rows = query.executeQuery()) {
+                    if (!rows.next()) return false;
+                    for (int i = 1; i <= rows.getMetaData().getColumnCount(); i++) {
+                        found.put(rows.getMetaData().getColumnName(i), rows.getObject(i));
+                    }
+                    assertFalse(rows.next(), "one row per request id");
+                    return true;
+                }
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+        }, () -> "no usage row for " + requestId);
+        return found;
+    }
+
+    static long number(Map<String, Object> row, String column) {
+        return ((Number) row.get(column)).longValue();
+    }
+
+    @Test
+    void streamedAndNonStreamedRequestsForTheSameTokensHaveOneRowEachAndCostTheSame() {
+        Switchboard.Reply whole = chat(apiKey, priced, false, 9);
+        Switchboard.Reply streamed = chat(apiKey, priced, true, 9);
+        assertEquals(200, whole.status(), whole::toString);
+        assertEquals(200, streamed.status(), streamed::toString);
+        assertNotEquals(whole.header("x-request-id"), streamed.header("x-request-id"));
+
+        Map<String, Object> a = row(whole.header("x-request-id"));
+        Map<String, Object> b = row(streamed.header("x-request-id"));
+        JsonObject usage = whole.json().getJsonObject("usage");
+        assertEquals(usage.getInt("prompt_tokens"), number(a, "prompt_tokens"));
+        assertEquals(9, number(a, "completion_tokens"));
+        assertEquals(number(a, "prompt_tokens"), number(b, "prompt_tokens"));
+        assertEquals(9, number(b, "completion_tokens"));
+        assertEquals("ok", a.get("outcome"));
+        assertEquals(true, b.get("stream"));
+        assertEquals(priced, a.get("served_model"));
+        assertEquals(tenantId, number(a, "tenant_id"));
+        assertEquals(key.getJsonNumber("id").longValue(), number(a, "key_id"));
+        // 0.15 and 0.60 per million tokens are 150,000 and 600,000 micro-units: a token costs that many picos
+        long expected = number(a, "prompt_tokens") * 150_000 + 9 * 600_000L;
+        assertEquals(expected, number(a, "cost_picos"));
+        assertEquals(expected, number(b, "cost_picos"));
+        assertEquals(150_000L, number(a, "input_micros_per_mtok"));
+        assertEquals(600_000L, number(a, "output_micros_per_mtok"));
+        assertNotNull(a.get("price_id"));
+    }
+
+    @Test
+    void aModelWithoutAPriceIsBilledAsUnpricedNeverAsZero() {
+        JsonObject created = Tenants.named("unpriced").allowedModels(unpriced).createWithKey();
+        Switchboard.Reply reply = chat(created.getString("key"), unpriced, false, 3);
+        assertEquals(200, reply.status(), reply::toString);
+        Map<String, Object> row = row(reply.header("x-request-id"));
+        assertNull(row.get("price_id"));
+        assertNull(row.get("cost_picos"));
+
+        JsonObject report = billing("group_by=model&tenant=" + created.getJsonNumber("tenant_id").longValue());
+        assertEquals(1, report.getJsonArray("data").size(), report::toString);
+        JsonObject line = report.getJsonArray("data").getJsonObject(0);
+        assertEquals(unpriced, line.getString("model"));
+        assertEquals("unpriced", line.getString("pricing"));
+        assertEquals(1, line.getInt("unpriced_requests"));
+    }
+
+    @Test
+    void refusalsOfAKnownTenantHaveRowsToo() throws Exception {
+        JsonObject refused = Tenants.named("refused").allowedModels(priced).createWithKey();
+        String tenantKey = refused.getString("key");
+        Switchboard.Reply unknown = chat(tenantKey, "no-such-model", false, 3);
+        assertEquals(404, unknown.status(), unknown::toString);
+        Map<String, Object> row = row(unknown.header("x-request-id"));
+        assertEquals("rejected", row.get("outcome"));
+        assertEquals(404, number(row, "http_status"));
+        assertEquals("no-such-model", row.get("requested_model"));
+        assertNull(row.get("served_model"));
+
+        long tenant = refused.getJsonNumber("tenant_id").longValue();
+        assertEquals(200, admin("DELETE", "/admin/tenants/" + tenant + "/keys/" + refused.getJsonNumber("id").longValue(),
+                (String) null).status());
+        Switchboard.Reply revoked = chat(tenantKey, priced, false, 3);
+        assertEquals(401, revoked.status(), revoked::toString);
+        Map<String, Object> refusal = row(revoked.header("x-request-id"));
+        assertEquals(tenant, number(refusal, "tenant_id"));
+        assertEquals(401, number(refusal, "http_status"));
+    }
+
+    @Test
+    void aStreamTheClientCancelsIsBilledForWhatItGenerated() throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + priced + "\",\"stream\":true,"
+                        + "\"max_tokens\":3000,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":"
+                        + "\"Write a long story about billing.\"}]}"))
+                .build();
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        String requestId = response.headers().firstValue("x-request-id").orElseThrow();
+        int contentChunks = 0;
+        try (InputStream body = response.body()) {
+            StringBuilder seen = new StringBuilder();
+            while (contentChunks < 10) {
+                int b = body.read();
+                assertTrue(b >= 0, "the stream ended before it was cancelled: " + seen);
+                seen.append((char) b);
+                if (seen.toString().endsWith("\n\n")) {
+                    if (seen.indexOf("\"content\":\"") >= 0 && seen.indexOf("\"content\":\"\"") < 0) contentChunks++;
+                    seen.setLength(0);
+                }
+            }
+        } // closing the body mid-stream cancels it
+
+        Map<String, Object> row = row(requestId);
+        assertEquals("cancelled", row.get("outcome"));
+        assertEquals(true, row.get("tokens_estimated"));
+        long generated = number(row, "completion_tokens");
+        assertTrue(generated >= contentChunks && generated < 3000, "billed " + generated + " after " + contentChunks + " read");
+        assertTrue(number(row, "prompt_tokens") > 0);
+        assertEquals(number(row, "prompt_tokens") * 150_000 + generated * 600_000L, number(row, "cost_picos"));
+    }
+
+    @Test
+    void reportTotalsEqualTheSumsOverTheRowsAndTheCsvParses() throws Exception {
+        JsonObject tenantKey = Tenants.named("report").allowedModels(priced).createWithKey();
+        long tenant = tenantKey.getJsonNumber("tenant_id").longValue();
+        String lastId = null;
+        for (int i = 0; i < 5; i++) {
+            Switchboard.Reply reply = chat(tenantKey.getString("key"), priced, i % 2 == 0, 3 + i);
+            assertEquals(200, reply.status(), reply::toString);
+            lastId = reply.header("x-request-id");
+        }
+        row(lastId); // written
+
+        long rowsRequests, rowsPrompt, rowsCompletion;
+        BigInteger rowsPicos;
+        try (Connection db = db(); PreparedStatement sums = db.prepareStatement("SELECT count(*), sum(prompt_tokens), "
+                + "sum(completion_tokens), sum(cost_picos) FROM usage_record WHERE tenant_id = ?")) {
+            sums.setLong(1, tenant);
+            try (ResultSet result = sums.executeQuery()) {
+                result.next();
+                rowsRequests = result.getLong(1);
+                rowsPrompt = result.getLong(2);
+                rowsCompletion = result.getLong(3);
+                rowsPicos = result.getBigDecimal(4).toBigIntegerExact();
+            }
+        }
+        assertEquals(5, rowsRequests);
+
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        JsonObject report = billing("tenant=" + tenant + "&from=" + today.minusDays(1) + "&to=" + today.plusDays(1));
+        JsonObject total = report.getJsonObject("total");
+        assertEquals(rowsRequests, total.getJsonNumber("requests").longValue());
+        assertEquals(rowsPrompt, total.getJsonNumber("prompt_tokens").longValue());
+        assertEquals(rowsCompletion, total.getJsonNumber("completion_tokens").longValue());
+        assertEquals(rowsPicos, total.getJsonNumber("cost_picos").bigIntegerValue());
+        assertEquals("USD", report.getString("currency"));
+
+        Switchboard.Reply csv = admin("GET", "/admin/reports/billing?format=csv&group_by=model&tenant=" + tenant, (String) null);
+        assertEquals(200, csv.status(), csv::toString);
+        assertTrue(csv.header("content-type").startsWith("text/csv"), csv.header("content-type"));
+        List<CSVRecord> records;
+        try (CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(csv.body()))) {
+            records = parser.getRecords();
+        }
+        assertEquals(1, records.size(), csv::body);
+        CSVRecord line = records.get(0);
+        assertEquals(priced, line.get("model"));
+        assertEquals(rowsRequests, Long.parseLong(line.get("requests")));
+        // the amount is a decimal with a dot: the exact picos rounded half up to micro-units
+        long micros = rowsPicos.add(BigInteger.valueOf(500_000)).divide(BigInteger.valueOf(1_000_000)).longValueExact();
+        assertEquals(new java.math.BigDecimal(micros).movePointLeft(6), new java.math.BigDecimal(line.get("cost")));
+    }
+
+    @Test
+    void aTenantsKeySeesItsOwnUsageOnly() {
+        JsonObject mine = Tenants.named("mine").allowedModels(priced).createWithKey();
+        JsonObject theirs = Tenants.named("theirs").allowedModels(priced).createWithKey();
+        row(chat(mine.getString("key"), priced, false, 2).header("x-request-id"));
+        row(chat(theirs.getString("key"), priced, false, 2).header("x-request-id"));
+        row(chat(theirs.getString("key"), priced, false, 2).header("x-request-id"));
+
+        // a tenant parameter is no way into another tenant's usage: the key decides
+        Switchboard.Reply usage = Switchboard.tenant("GET", "/v1/usage?group_by=model&tenant="
+                + theirs.getJsonNumber("tenant_id").longValue(), mine.getString("key"), null);
+        assertEquals(200, usage.status(), usage::toString);
+        assertEquals(1, usage.json().getJsonObject("total").getInt("requests"), usage::toString);
+        assertFalse(usage.body().contains("tenant_id"), usage::toString);
+
+        Switchboard.Reply badDate = Switchboard.tenant("GET", "/v1/usage?from=yesterday", mine.getString("key"), null);
+        assertEquals(400, badDate.status(), badDate::toString);
+        assertEquals("from", badDate.error().getString("param"));
+    }
+
+    static JsonObject billing(String query) {
+        Switchboard.Reply reply = admin("GET", "/admin/reports/billing?" + query, (String) null);
+        assertEquals(200, reply.status(), reply::toString);
+        return reply.json();
+    }
+}
