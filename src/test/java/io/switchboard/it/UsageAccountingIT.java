@@ -275,6 +275,121 @@ class UsageAccountingIT {
         assertEquals("from", badDate.error().getString("param"));
     }
 
+    @Test
+    void theInvoiceIsExactToTheMicroUnitAcrossAPriceChangeAndItsPdfHoldsTheTotal() throws Exception {
+        String model = Engines.small("invoiced", false);
+        assertEquals(201, admin("POST", "/admin/models/" + model + "/prices", Json.createObjectBuilder()
+                .add("valid_from", "2020-01-01T00:00:00Z").add("input_per_mtok", 0.333333)
+                .add("output_per_mtok", 1.777777).build()).status());
+        JsonObject tenantKey = Tenants.named("invoiced").allowedModels(model).createWithKey();
+        long tenant = tenantKey.getJsonNumber("tenant_id").longValue();
+        for (int i = 0; i < 3; i++) assertEquals(200, chat(tenantKey.getString("key"), model, i == 1, 5 + i).status());
+        // the price changes in the middle of the month: from two seconds from now on
+        java.time.Instant change = java.time.Instant.now().plusSeconds(2);
+        assertEquals(201, admin("POST", "/admin/models/" + model + "/prices", Json.createObjectBuilder()
+                .add("valid_from", change.toString()).add("input_per_mtok", 0.5).add("cached_input_per_mtok", 0.25)
+                .add("output_per_mtok", 2.123457).build()).status());
+        Thread.sleep(Math.max(0, java.time.Duration.between(java.time.Instant.now(), change).toMillis()) + 1_200);
+        String last = null;
+        for (int i = 0; i < 4; i++) {
+            Switchboard.Reply reply = chat(tenantKey.getString("key"), model, i % 2 == 0, 3 + i);
+            assertEquals(200, reply.status(), reply::toString);
+            last = reply.header("x-request-id");
+        }
+        row(last);
+
+        // what the invoice must say, from the rows: per price, tokens times unit price rounded once
+        Map<Long, long[]> byPrice = new java.util.TreeMap<>();
+        try (Connection db = db(); PreparedStatement sums = db.prepareStatement("SELECT r.price_id, sum(r.prompt_tokens - "
+                + "r.cached_tokens), sum(r.cached_tokens), sum(r.completion_tokens), min(p.input_micros_per_mtok), "
+                + "min(coalesce(p.cached_input_micros_per_mtok, p.input_micros_per_mtok)), min(p.output_micros_per_mtok) "
+                + "FROM usage_record r JOIN model_price p ON p.id = r.price_id WHERE r.tenant_id = ? GROUP BY r.price_id")) {
+            sums.setLong(1, tenant);
+            try (ResultSet rows = sums.executeQuery()) {
+                while (rows.next()) {
+                    byPrice.put(rows.getLong(1), new long[]{rows.getLong(2), rows.getLong(3), rows.getLong(4),
+                            rows.getLong(5), rows.getLong(6), rows.getLong(7)});
+                }
+            }
+        }
+        assertEquals(2, byPrice.size(), "two price periods in the month");
+        long expectedTotal = 0;
+        for (long[] p : byPrice.values()) expectedTotal += roundedMicros(p[0], p[3]) + roundedMicros(p[1], p[4]) + roundedMicros(p[2], p[5]);
+
+        String month = java.time.YearMonth.now(ZoneOffset.UTC).toString();
+        Switchboard.Reply invoice = admin("GET", "/admin/reports/invoice?tenant=" + tenant + "&month=" + month, (String) null);
+        assertEquals(200, invoice.status(), invoice::toString);
+        JsonObject json = invoice.json();
+        assertEquals(2, json.getJsonArray("lines").size(), json::toString);
+        long linesTotal = 0;
+        for (var value : json.getJsonArray("lines")) {
+            JsonObject line = value.asJsonObject();
+            long[] p = byPrice.get(line.getJsonNumber("price_id").longValue());
+            assertEquals(p[0], line.getJsonNumber("input_tokens").longValue());
+            assertEquals(p[2], line.getJsonNumber("output_tokens").longValue());
+            long amount = roundedMicros(p[0], p[3]) + roundedMicros(p[1], p[4]) + roundedMicros(p[2], p[5]);
+            assertEquals(amount, line.getJsonNumber("amount_micros").longValue(), line::toString);
+            linesTotal += amount;
+        }
+        assertEquals(expectedTotal, linesTotal);
+        assertEquals(expectedTotal, json.getJsonNumber("total_micros").longValue());
+        assertEquals(expectedTotal, json.getJsonArray("subtotals").getJsonObject(0).getJsonNumber("amount_micros").longValue());
+
+        HttpResponse<byte[]> pdf = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL
+                        + "/admin/reports/invoice?format=pdf&tenant=" + tenant + "&month=" + month))
+                .header("Authorization", "Bearer " + Switchboard.ADMIN_TOKEN).build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertEquals(200, pdf.statusCode());
+        assertEquals("application/pdf", pdf.headers().firstValue("content-type").orElse(""));
+        String text;
+        try (com.lowagie.text.pdf.PdfReader reader = new com.lowagie.text.pdf.PdfReader(pdf.body())) {
+            text = new com.lowagie.text.pdf.parser.PdfTextExtractor(reader).getTextFromPage(1);
+        }
+        assertTrue(text.contains("Total: " + new java.math.BigDecimal(expectedTotal).movePointLeft(6).setScale(6).toPlainString()
+                + " USD"), text);
+        assertTrue(text.contains(model), text);
+
+        Switchboard.Reply csv = admin("GET", "/admin/reports/invoice?format=csv&tenant=" + tenant + "&month=" + month, (String) null);
+        try (CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(csv.body()))) {
+            List<CSVRecord> records = parser.getRecords();
+            CSVRecord total = records.get(records.size() - 1);
+            assertEquals("total", total.get("row_type"));
+            assertEquals(new java.math.BigDecimal(expectedTotal).movePointLeft(6), new java.math.BigDecimal(total.get("amount")));
+        }
+        assertEquals(400, admin("GET", "/admin/reports/invoice?tenant=" + tenant + "&month=December", (String) null).status());
+        assertEquals(404, admin("GET", "/admin/reports/invoice?tenant=999999999&month=" + month, (String) null).status());
+    }
+
+    @Test
+    void theFocusExportIsACsvWithFocusColumnsAndTheMonthsCost() throws Exception {
+        String month = java.time.YearMonth.now(ZoneOffset.UTC).toString();
+        row(chat(apiKey, priced, false, 4).header("x-request-id"));
+        Switchboard.Reply focus = admin("GET", "/admin/reports/focus?month=" + month, (String) null);
+        assertEquals(200, focus.status(), focus::toString);
+        try (CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get()
+                .parse(new StringReader(focus.body()))) {
+            assertTrue(parser.getHeaderNames().containsAll(List.of("BilledCost", "BillingAccountId", "BillingCurrency",
+                    "ChargePeriodStart", "ChargePeriodEnd", "ConsumedQuantity", "ConsumedUnit", "ListUnitPrice",
+                    "PricingUnit", "ResourceId", "ServiceName", "SkuId")), parser.getHeaderNames()::toString);
+            List<CSVRecord> mine = parser.getRecords().stream()
+                    .filter(r -> r.get("BillingAccountId").equals(String.valueOf(tenantId)) && r.get("SkuId").equals(priced + ":output"))
+                    .toList();
+            assertFalse(mine.isEmpty(), focus::body);
+            for (CSVRecord record : mine) {
+                java.math.BigDecimal tokens = new java.math.BigDecimal(record.get("ConsumedQuantity"));
+                java.math.BigDecimal expected = tokens.multiply(new java.math.BigDecimal("0.60"))
+                        .movePointLeft(6).setScale(6, java.math.RoundingMode.HALF_UP);
+                assertEquals(0, expected.compareTo(new java.math.BigDecimal(record.get("BilledCost"))), record::toString);
+                assertTrue(record.get("ChargePeriodStart").endsWith("T00:00:00Z"), record::toString);
+            }
+        }
+    }
+
+    static long roundedMicros(long tokens, long microsPerMtok) {
+        return BigInteger.valueOf(tokens).multiply(BigInteger.valueOf(microsPerMtok)).add(BigInteger.valueOf(500_000))
+                .divide(BigInteger.valueOf(1_000_000)).longValueExact();
+    }
+
     static JsonObject billing(String query) {
         Switchboard.Reply reply = admin("GET", "/admin/reports/billing?" + query, (String) null);
         assertEquals(200, reply.status(), reply::toString);

@@ -9,6 +9,8 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -61,6 +63,11 @@ public class UsageLedger implements WriteBehind {
         metrics.journalDepth(() -> journal.depth());
         LOG.info("Usage journal at " + journal.directory() + (journal.hasLeftovers() ? " (replaying an earlier process's rows)" : ""));
         flushing = scheduler.scheduleWithFixedDelay(this::flush, flushMillis, flushMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Started with the application, not at its first request: what an earlier process left is replayed at once. */
+    void startWithTheApplication(@Observes @Initialized(ApplicationScoped.class) Object ignored) {
+        // the bean exists now; @PostConstruct did the work
     }
 
     @PreDestroy

@@ -1,0 +1,151 @@
+package io.switchboard.it;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * No usage row is lost or counted twice: not when Switchboard is killed with kill -9 under load (a second
+ * server, its rows still only in its journal at the kill), not when the database is away under load.
+ */
+class UsageDurabilityIT {
+
+    private static final String APP_ROLE = System.getProperty("switchboard.it.db-user", "switchboard_test");
+
+    @Test
+    void everyResponseReceivedInFullHasExactlyOneRowAfterAKill9() throws Exception {
+        String model = Engines.small("durable", false);
+        String apiKey = Tenants.named("durable").allowedModels(model).createWithKey().getString("key");
+        try (SecondServer server = new SecondServer("switchboard-it-kill9", 19180)) {
+            // a minute between database writes: at the kill, the rows are in the journal only
+            server.start(Map.of("SWITCHBOARD_USAGE_FLUSH_MS", "60000"));
+            Set<String> received = ConcurrentHashMap.newKeySet();
+            AtomicBoolean loading = new AtomicBoolean(true);
+            ExecutorService clients = load(server.baseUrl(), apiKey, model, received, loading, 6);
+            Engines.eventually(Duration.ofSeconds(60), () -> received.size() >= 60, () -> received.size() + " answers");
+            server.kill9(); // mid-load: some requests are cut off; those the clients got in full count
+            loading.set(false);
+            clients.shutdown();
+            assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
+            assertEquals(0, rowCounts(received).size(), "with a minute between writes, no row is in the database yet");
+
+            server.start(Map.of("SWITCHBOARD_USAGE_FLUSH_MS", "200")); // replays its journal
+            Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
+                    () -> rowCounts(received).size() + " of " + received.size() + " rows");
+            rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+        }
+    }
+
+    @Test
+    void rowsMadeWhileTheDatabaseIsAwayAreWrittenOnceWhenItIsBack() throws Exception {
+        String model = Engines.small("outage", false);
+        String apiKey = Tenants.named("outage").allowedModels(model).createWithKey().getString("key");
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
+        try {
+            Engines.eventually(Duration.ofSeconds(60), () -> received.size() >= 20, () -> received.size() + " answers");
+            operator("ALTER ROLE " + APP_ROLE + " NOLOGIN");
+            operator("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + APP_ROLE + "'");
+            int before = received.size();
+            // keys and catalog are cached: requests go on being served, their rows wait
+            Engines.eventually(Duration.ofSeconds(30), () -> received.size() >= before + 40,
+                    () -> (received.size() - before) + " answers during the outage");
+        } finally {
+            operator("ALTER ROLE " + APP_ROLE + " LOGIN");
+        }
+        loading.set(false);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
+        Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
+                () -> rowCounts(received).size() + " of " + received.size() + " rows");
+        rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+    }
+
+    /** Clients sending streamed and whole requests until told to stop; the ids of answers received in full. */
+    static ExecutorService load(String baseUrl, String apiKey, String model, Set<String> received, AtomicBoolean loading,
+                                int clients) {
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        for (int c = 0; c < clients; c++) {
+            boolean stream = c % 2 == 0;
+            pool.submit(() -> {
+                HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+                while (loading.get()) {
+                    HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/v1/chat/completions"))
+                            .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + apiKey)
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":" + stream
+                                    + ",\"max_tokens\":8,\"messages\":[{\"role\":\"user\",\"content\":\"hello\"}]}"))
+                            .build();
+                    try {
+                        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                        boolean whole = response.statusCode() == 200 && (stream
+                                ? response.body().endsWith("data: [DONE]\n\n") : response.body().endsWith("}"));
+                        if (whole) received.add(response.headers().firstValue("x-request-id").orElseThrow());
+                    } catch (Exception cutOff) {
+                        sleepQuietly(100); // the server is gone or going: not received in full
+                    }
+                }
+            });
+        }
+        return pool;
+    }
+
+    /** How many rows each of these request ids has (ids without a row are absent). */
+    static Map<String, Integer> rowCounts(Set<String> requestIds) {
+        Map<String, Integer> counts = new HashMap<>();
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+             PreparedStatement query = db.prepareStatement(
+                     "SELECT request_id, count(*) FROM usage_record WHERE request_id = ANY (?) GROUP BY request_id")) {
+            Array ids = db.createArrayOf("text", List.copyOf(requestIds).toArray());
+            query.setArray(1, ids);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) counts.put(rows.getString(1), rows.getInt(2));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        return counts;
+    }
+
+    /** A role that may take the application's login away and end its sessions (see ./switchboard test). */
+    private static void operator(String sql) throws SQLException {
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                "switchboard_test_operator", "switchboard_test_operator");
+             Statement statement = db.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
