@@ -69,6 +69,7 @@ public class UsageBench {
                 (GatewayBench.pct(gatewayLatency, 50) - GatewayBench.pct(directLatency, 50)) / 1e6,
                 (GatewayBench.pct(gatewayLatency, 99) - GatewayBench.pct(directLatency, 99)) / 1e6);
 
+        if (!Boolean.parseBoolean(System.getProperty("reports", "true"))) return;
         System.out.printf("%n== reports over %,d usage rows (%s) ==%n", GENERATED_ROWS, GENERATED_MONTH);
         generateRows();
         String from = GENERATED_MONTH + "-01";

@@ -44,7 +44,7 @@ public class UsageLedger implements WriteBehind {
     @Resource ManagedScheduledExecutorService scheduler;
 
     @Inject @ConfigProperty(name = "switchboard.usage.journal-dir", defaultValue = "usage-journal") String journalDir;
-    @Inject @ConfigProperty(name = "switchboard.usage.flush-ms", defaultValue = "200") long flushMillis;
+    @Inject @ConfigProperty(name = "switchboard.usage.flush-ms", defaultValue = "50") long flushMillis;
     @Inject @ConfigProperty(name = "switchboard.usage.memory-rows", defaultValue = "100000") int memoryRows;
     @Inject @ConfigProperty(name = "switchboard.usage.retention-months", defaultValue = "24") int retentionMonths;
     @Inject @ConfigProperty(name = "switchboard.usage.partitions-ahead-months", defaultValue = "3") int monthsAhead;
@@ -86,7 +86,7 @@ public class UsageLedger implements WriteBehind {
             entry = journal.append(priced);
         } catch (java.io.UncheckedIOException diskFailed) { // still written from memory; only a kill could lose it now
             LOG.severe("Usage journal append failed, the row is kept in memory only: " + diskFailed.getMessage());
-            entry = new UsageJournal.Entry(priced, null);
+            entry = new UsageJournal.Entry(priced, UsageJournal.encode(priced), null);
             pending.add(entry);
             pendingCount.incrementAndGet();
             metrics.recorded(priced);
@@ -136,7 +136,7 @@ public class UsageLedger implements WriteBehind {
         for (UsageJournal.Entry entry; batch.size() < BATCH && (entry = pending.poll()) != null; ) batch.add(entry);
         long started = System.nanoTime();
         try {
-            store.write(batch.stream().map(UsageJournal.Entry::record).toList());
+            store.writeLines(batch.stream().map(UsageJournal.Entry::line).toList());
         } catch (RuntimeException e) {
             for (int i = batch.size() - 1; i >= 0; i--) pending.addFirst(batch.get(i)); // in order, for the next try
             throw e;
@@ -150,10 +150,10 @@ public class UsageLedger implements WriteBehind {
         List<Path> files = journal.toReplay();
         if (files.isEmpty()) return;
         Path file = files.get(0);
-        List<UsageRecord> rows = UsageJournal.read(file);
+        List<String> rows = UsageJournal.readLines(file);
         int inserted = 0;
         for (int from = 0; from < rows.size(); from += BATCH) {
-            inserted += store.write(rows.subList(from, Math.min(rows.size(), from + BATCH)));
+            inserted += store.writeLines(rows.subList(from, Math.min(rows.size(), from + BATCH)));
         }
         journal.replayed(file);
         metrics.replayed(inserted);

@@ -6,15 +6,21 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
-/** A tenant as the admin API shows it (snake_case on the wire). */
+/** A tenant as the admin API shows it (snake_case on the wire), with its default limits for each end user. */
 public record TenantView(long id, String name, String status, Integer rpmLimit, Long tpmLimit, Integer maxConcurrency,
                          Long dailyTokenBudget, Long monthlyTokenBudget, BigDecimal monthlySpendLimit,
-                         List<String> allowedModels, Instant createdAt, Instant updatedAt) {
+                         Integer endUserRpmLimit, Long endUserTpmLimit, Integer endUserMaxConcurrency,
+                         Long endUserDailyTokenBudget, Long endUserMonthlyTokenBudget,
+                         BigDecimal endUserMonthlySpendLimit, List<String> allowedModels, Instant createdAt,
+                         Instant updatedAt) {
 
     static TenantView of(Tenant tenant) {
         return new TenantView(tenant.getId(), tenant.getName(), tenant.getStatus().name().toLowerCase(),
                 tenant.getRpmLimit(), tenant.getTpmLimit(), tenant.getMaxConcurrency(), tenant.getDailyTokenBudget(),
-                tenant.getMonthlyTokenBudget(), tenant.getMonthlySpendLimit(), tenant.getAllowedModels(),
+                tenant.getMonthlyTokenBudget(), tenant.getMonthlySpendLimit(), tenant.getEndUserLimits().getRpmLimit(),
+                tenant.getEndUserLimits().getTpmLimit(), tenant.getEndUserLimits().getMaxConcurrency(),
+                tenant.getEndUserLimits().getDailyTokenBudget(), tenant.getEndUserLimits().getMonthlyTokenBudget(),
+                tenant.getEndUserLimits().getMonthlySpendLimit(), tenant.getAllowedModels(),
                 tenant.getCreatedAt(), tenant.getUpdatedAt());
     }
 }

@@ -8,6 +8,8 @@ import io.switchboard.tenancy.entity.Tenant;
 import io.switchboard.tenancy.entity.TenantStatus;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.switchboard.quotas.control.QuotaLedger;
+import io.switchboard.quotas.entity.QuotaScope;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.PATCH;
@@ -20,6 +22,8 @@ import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
 import java.math.BigDecimal;
+import java.time.Instant;
+import java.util.Map;
 
 /** Tenants, their quotas and their API keys. */
 @ApplicationScoped
@@ -32,6 +36,9 @@ public class TenantsResource {
 
     @Inject
     ApiKeyStore keys;
+
+    @Inject
+    QuotaLedger quotas;
 
     @POST
     public Response create(InputStream body) {
@@ -78,7 +85,8 @@ public class TenantsResource {
     public Response createKey(@PathParam("id") long id, InputStream body) {
         JsonRequest request = JsonRequest.parse(body);
         String name = request.has("name") ? request.requiredString("name", 200) : "default";
-        ApiKeyStore.IssuedKey issued = keys.issue(id, name, request.optionalInstant("expires_at"));
+        Instant expiresAt = request.optionalInstant("expires_at");
+        ApiKeyStore.IssuedKey issued = keys.issue(id, name, expiresAt, limits -> LimitFields.apply(request, "", limits));
         return Response.status(Response.Status.CREATED).entity(ApiKeyView.of(issued.apiKey(), issued.key())).build();
     }
 
@@ -86,6 +94,40 @@ public class TenantsResource {
     @Path("{id}/keys")
     public DataList<ApiKeyView> listKeys(@PathParam("id") long id) {
         return new DataList<>(keys.ofTenant(id).stream().map(key -> ApiKeyView.of(key, null)).toList());
+    }
+
+    /** A key's own limits, enforced beside its tenant's: only the fields present change, null is unlimited. */
+    @PATCH
+    @Path("{id}/keys/{keyId}")
+    public ApiKeyView updateKey(@PathParam("id") long id, @PathParam("keyId") long keyId, InputStream body) {
+        JsonRequest request = JsonRequest.parse(body);
+        return ApiKeyView.of(keys.updateLimits(id, keyId, limits -> LimitFields.apply(request, "", limits)), null);
+    }
+
+    /** A tenant's daily and monthly budgets start afresh from now to the end of their period (every replica within a second). */
+    @POST
+    @Path("{id}/budgets/reset")
+    public Map<String, Object> resetBudgets(@PathParam("id") long id) {
+        return reset(QuotaScope.tenant(id, tenants.find(id).getName()));
+    }
+
+    @POST
+    @Path("{id}/keys/{keyId}/budgets/reset")
+    public Map<String, Object> resetKeyBudgets(@PathParam("id") long id, @PathParam("keyId") long keyId) {
+        keys.ofTenant(id, keyId);
+        return reset(QuotaScope.key(keyId));
+    }
+
+    @POST
+    @Path("{id}/users/{user}/budgets/reset")
+    public Map<String, Object> resetEndUserBudgets(@PathParam("id") long id, @PathParam("user") String user) {
+        tenants.find(id);
+        return reset(QuotaScope.endUser(id, user));
+    }
+
+    private Map<String, Object> reset(QuotaScope scope) {
+        quotas.resetBudgets(scope, "admin API");
+        return Map.of("scope", scope.id(), "reset_at", Instant.now().toString());
     }
 
     @DELETE
@@ -109,6 +151,7 @@ public class TenantsResource {
         if (request.has("monthly_spend_limit")) {
             tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO, new BigDecimal("9999999999.9999"), 4));
         }
+        LimitFields.apply(request, "end_user_", tenant.getEndUserLimits());
         if (request.has("allowed_models")) tenant.setAllowedModels(request.optionalStringList("allowed_models", 200));
     }
 

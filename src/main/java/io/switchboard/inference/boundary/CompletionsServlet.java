@@ -10,7 +10,11 @@ import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
+import io.switchboard.inference.control.PromptEstimate;
 import io.switchboard.inference.entity.InferenceCall;
+import io.switchboard.pricing.control.PriceBook;
+import io.switchboard.quotas.control.Admission;
+import io.switchboard.quotas.control.QuotaLedger;
 import io.switchboard.tenancy.entity.RefusedKey;
 import io.switchboard.routing.control.ModelResolver;
 import io.switchboard.tenancy.boundary.TenantCredentials;
@@ -38,6 +42,8 @@ public class CompletionsServlet extends HttpServlet {
     @Inject ModelResolver resolver;
     @Inject InferenceRelay relay;
     @Inject OutcomeLog outcomes;
+    @Inject QuotaLedger quotas;
+    @Inject PriceBook prices;
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
 
     static final String END_USER_HEADER = "x-switchboard-user";
@@ -54,6 +60,7 @@ public class CompletionsServlet extends HttpServlet {
         Endpoint endpoint = request.getServletPath().endsWith("/chat/completions") ? Endpoint.CHAT : Endpoint.COMPLETIONS;
         TenantPrincipal tenant = null;
         CompletionRequest completion = null;
+        Admission admission = null;
         try {
             tenant = credentials.require(request.getHeader("Authorization"));
             if (!request.getMethod().equals("POST")) {
@@ -67,8 +74,12 @@ public class CompletionsServlet extends HttpServlet {
             ModelSpec model = resolver.resolve(completion.model(), tenant);
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
                     endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt);
-            relay.relay(request.startAsync(), call, body, model);
+            admission = admit(call, model);
+            admission.headers().forEach(response::setHeader);
+            relay.relay(request.startAsync(), call, admission, body, model);
+            admission = null; // the exchange settles it now
         } catch (RuntimeException failure) {
+            if (admission != null) quotas.settle(admission, 0, 0L); // admitted, then never relayed
             ApiException error = OpenAiError.of(failure, requestId);
             Long tenantId = tenant != null ? Long.valueOf(tenant.tenantId()) : failure instanceof RefusedKey refused ? refused.tenantId() : null;
             Long keyId = tenant != null ? Long.valueOf(tenant.keyId()) : failure instanceof RefusedKey refused ? refused.keyId() : null;
@@ -76,6 +87,29 @@ public class CompletionsServlet extends HttpServlet {
                     completion == null ? null : completion.model(), error.status(), startedAt, started, error.getMessage());
             OpenAiError.write(response, error);
         }
+    }
+
+    /**
+     * Reserves the request's worst case against its limits: a bound on its prompt tokens plus the most it may
+     * generate (max_tokens; absent, the model's context length for chat, vLLM's 16 for completions), and what
+     * those would cost at the model's price now.
+     */
+    private Admission admit(InferenceCall call, ModelSpec model) {
+        jakarta.json.JsonObject body = call.request().body();
+        long prompt = PromptEstimate.upperBound(body);
+        long completionTokens = maxTokens(body, call.request().endpoint() == Endpoint.CHAT ? model.maxModelLen() : 16);
+        long cost = prices.at(model.name(), call.startedAt())
+                .map(price -> price.costPicos(prompt, 0, completionTokens)).orElse(0L);
+        return quotas.admit(call.tenant(), call.endUser(), prompt + completionTokens, cost);
+    }
+
+    static long maxTokens(jakarta.json.JsonObject body, long absent) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+            if (body.get(field) instanceof jakarta.json.JsonNumber number && number.isIntegral()) {
+                return Math.max(0, number.longValue());
+            }
+        }
+        return absent;
     }
 
     /** The end user inside the tenant: the header wins over the body's {@code user} (a proxy in front may set it). */

@@ -9,7 +9,9 @@ import io.switchboard.inference.control.EngineStream;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
+import io.switchboard.accounting.entity.UsageRecord;
 import io.switchboard.inference.entity.InferenceCall;
+import io.switchboard.quotas.control.Admission;
 import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.inference.control.PromptEstimate;
 import jakarta.json.JsonObject;
@@ -46,6 +48,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final AsyncContext async;
     private final HttpServletResponse response;
     private final InferenceCall call;
+    private final Admission admission;
     private final String requestId;
     private final CompletionRequest request;
     private final byte[] clientBody;
@@ -72,8 +75,10 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile UsageScanner.Usage answerUsage; // a whole answer's; a stream's are its EngineStream's
     private volatile String answerFinishReason;
 
-    InferenceExchange(InferenceRelay relay, AsyncContext async, InferenceCall call, byte[] clientBody, ModelSpec model) {
+    InferenceExchange(InferenceRelay relay, AsyncContext async, InferenceCall call, Admission admission,
+                      byte[] clientBody, ModelSpec model) {
         this.relay = relay;
+        this.admission = admission;
         this.async = async;
         this.response = (HttpServletResponse) async.getResponse();
         this.call = call;
@@ -381,12 +386,14 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             completion = stream.tokenChunks();
             estimated = true;
         }
-        relay.outcomes.record(new RequestOutcome(requestId, call.clientRequestId(), call.tenant().tenantId(),
+        UsageRecord row = relay.outcomes.record(new RequestOutcome(requestId, call.clientRequestId(), call.tenant().tenantId(),
                 call.tenant().keyId(), call.endUser(), request.model(), model.name(), request.endpoint().path,
                 request.stream(), status, finishReason, prompt, cached, completion, estimated,
                 held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
                 firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
                 (now - startedNanos) / 1_000_000, call.startedAt(), Instant.now(), error));
+        // the one settle path: the quotas get back what the reservation held beyond what was used
+        relay.quotas.settle(admission, (long) row.promptTokens() + row.completionTokens(), row.costPicos());
     }
 
     private void finish(int status, String error) {

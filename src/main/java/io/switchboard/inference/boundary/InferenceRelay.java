@@ -6,6 +6,8 @@ import io.switchboard.engines.control.Leases;
 import io.switchboard.engines.control.ModelManager;
 import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.InferenceCall;
+import io.switchboard.quotas.control.Admission;
+import io.switchboard.quotas.control.QuotaLedger;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,6 +28,7 @@ public class InferenceRelay {
     @Inject EngineHttp http;
     @Inject OutcomeLog outcomes;
     @Inject ClientWatch clients;
+    @Inject QuotaLedger quotas;
     @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
     @Inject @ConfigProperty(name = "switchboard.inference.first-byte-timeout-seconds", defaultValue = "600") int firstByteTimeoutSeconds;
 
@@ -37,8 +40,8 @@ public class InferenceRelay {
     }
 
     /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
-    public void relay(AsyncContext async, InferenceCall call, byte[] clientBody, ModelSpec model) {
-        new InferenceExchange(this, async, call, clientBody, model).begin();
+    public void relay(AsyncContext async, InferenceCall call, Admission admission, byte[] clientBody, ModelSpec model) {
+        new InferenceExchange(this, async, call, admission, clientBody, model).begin();
     }
 
     Leases leases() {

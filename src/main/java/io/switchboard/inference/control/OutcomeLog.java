@@ -40,9 +40,12 @@ public class OutcomeLog {
     @Inject
     UsageLedger ledger;
 
-    /** Records the outcome; when this returns, its usage row survives a kill of the process. */
-    public void record(RequestOutcome outcome) {
-        if (outcome.tenantId() != null) ledger.record(usage(outcome));
+    /**
+     * Records the outcome; when this returns, its usage row survives a kill of the process. Answers the row as
+     * priced (null for a request of no tenant), whose tokens and cost the quotas settle with.
+     */
+    public UsageRecord record(RequestOutcome outcome) {
+        UsageRecord row = outcome.tenantId() == null ? null : ledger.record(usage(outcome));
         metrics.request(outcome.model(), outcome.status());
         if (outcome.timeToFirstTokenMillis() != null) metrics.timeToFirstToken(outcome.timeToFirstTokenMillis() * 1_000_000);
         byId.put(outcome.requestId(), outcome);
@@ -56,6 +59,7 @@ public class OutcomeLog {
                 size.decrementAndGet();
             }
         }
+        return row;
     }
 
     /** A request refused before it reached a model (bad key, bad body, unknown model); tenantId null: nobody's key. */

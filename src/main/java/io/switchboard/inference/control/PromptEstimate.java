@@ -34,6 +34,25 @@ public final class PromptEstimate {
         return (int) Math.min(Integer.MAX_VALUE, tokens);
     }
 
+    /**
+     * A bound the prompt's tokens do not exceed, for reservations against budgets: every token of a
+     * byte-level tokenizer covers at least one UTF-8 byte, plus room for each message's chat template.
+     */
+    public static long upperBound(JsonObject body) {
+        long bytes = 0;
+        long messages = 0;
+        JsonValue list = body.get("messages");
+        if (list instanceof JsonArray array) {
+            for (JsonValue message : array) {
+                if (!(message instanceof JsonObject object)) continue;
+                messages++;
+                bytes += textLength(object.get("content")) * 3; // a char is at most 3 UTF-8 bytes (4 for a surrogate pair's 2)
+            }
+        }
+        bytes += textLength(body.get("prompt")) * 3;
+        return bytes + (messages + 1) * 16;
+    }
+
     /** A string, or the text of an array of strings or of content parts ({@code {"type":"text","text":...}}). */
     private static long textLength(JsonValue value) {
         if (value instanceof JsonString string) return string.getString().length();

@@ -3,6 +3,7 @@ package io.switchboard.tenancy.control;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.tenancy.entity.ApiKey;
 import io.switchboard.tenancy.entity.KeyCheck;
+import io.switchboard.tenancy.entity.LimitColumns;
 import io.switchboard.tenancy.entity.Tenant;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.ejb.Stateless;
@@ -35,6 +36,31 @@ public class ApiKeyStore {
         return issue(tenants.find(tenantId), name, expiresAt, ApiKeys.generate());
     }
 
+    /** Issues a key with its own limits set by {@code limits}. */
+    public IssuedKey issue(long tenantId, String name, Instant expiresAt, java.util.function.Consumer<LimitColumns> limits) {
+        IssuedKey issued = issue(tenants.find(tenantId), name, expiresAt, ApiKeys.generate());
+        limits.accept(issued.apiKey().getLimits());
+        em.flush();
+        return issued;
+    }
+
+    /** Changes a key's own limits. */
+    public ApiKey updateLimits(long tenantId, long keyId, java.util.function.Consumer<LimitColumns> limits) {
+        ApiKey apiKey = ofTenant(tenantId, keyId);
+        limits.accept(apiKey.getLimits());
+        em.flush();
+        authenticator.forgetAll();
+        return apiKey;
+    }
+
+    public ApiKey ofTenant(long tenantId, long keyId) {
+        ApiKey apiKey = em.find(ApiKey.class, keyId);
+        if (apiKey == null || apiKey.getTenant().getId() != tenantId) {
+            throw ApiException.notFound("api_key_not_found", "Tenant " + tenantId + " has no key with id " + keyId + ".");
+        }
+        return apiKey;
+    }
+
     /** Issues a given key (the demo seeding passes one made elsewhere). */
     public IssuedKey issue(Tenant tenant, String name, Instant expiresAt, String key) {
         ApiKey apiKey = new ApiKey(tenant, name, ApiKeys.displayPrefix(key), ApiKeys.hash(key), expiresAt);
@@ -49,10 +75,7 @@ public class ApiKeyStore {
     }
 
     public ApiKey revoke(long tenantId, long keyId) {
-        ApiKey apiKey = em.find(ApiKey.class, keyId);
-        if (apiKey == null || apiKey.getTenant().getId() != tenantId) {
-            throw ApiException.notFound("api_key_not_found", "Tenant " + tenantId + " has no key with id " + keyId + ".");
-        }
+        ApiKey apiKey = ofTenant(tenantId, keyId);
         apiKey.revoke();
         em.flush();
         authenticator.forgetAll();
@@ -69,7 +92,8 @@ public class ApiKeyStore {
         if (apiKey.isRevoked()) return KeyCheck.rejected(KeyCheck.Rejection.REVOKED, tenant.getId(), apiKey.getId());
         if (!tenant.isActive()) return KeyCheck.rejected(KeyCheck.Rejection.TENANT_DISABLED, tenant.getId(), apiKey.getId());
         return KeyCheck.valid(new TenantPrincipal(tenant.getId(), tenant.getName(), apiKey.getId(),
-                tenant.getAllowedModels(), apiKey.getExpiresAt()));
+                tenant.getAllowedModels(), apiKey.getExpiresAt(), tenant.limits(), apiKey.getLimits().toLimits(),
+                tenant.getEndUserLimits().toLimits()));
     }
 
     /** Writes the last-use times gathered since the previous call; never moves a time backwards. */

@@ -1,6 +1,7 @@
 package io.switchboard.tenancy.entity;
 
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
@@ -55,6 +56,10 @@ public class ApiKey {
     @Column(name = "last_used_at")
     private Instant lastUsedAt;
 
+    /** The key's own limits, enforced beside its tenant's. */
+    @Embedded
+    private LimitColumns limits = new LimitColumns();
+
     protected ApiKey() {
     }
 
@@ -84,4 +89,9 @@ public class ApiKey {
     public Instant getExpiresAt() { return expiresAt; }
     public Instant getRevokedAt() { return revokedAt; }
     public Instant getLastUsedAt() { return lastUsedAt; }
+
+    public LimitColumns getLimits() {
+        if (limits == null) limits = new LimitColumns(); // Hibernate leaves an all-null embeddable null
+        return limits;
+    }
 }

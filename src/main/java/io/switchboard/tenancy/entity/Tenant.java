@@ -1,6 +1,8 @@
 package io.switchboard.tenancy.entity;
 
+import jakarta.persistence.AttributeOverride;
 import jakarta.persistence.Column;
+import jakarta.persistence.Embedded;
 import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
@@ -55,6 +57,16 @@ public class Tenant {
     @Column(name = "monthly_spend_limit", precision = 14, scale = 4)
     private BigDecimal monthlySpendLimit;
 
+    /** The default limits of each end user of the tenant (OpenAI's {@code user} field). */
+    @Embedded
+    @AttributeOverride(name = "rpmLimit", column = @Column(name = "end_user_rpm_limit"))
+    @AttributeOverride(name = "tpmLimit", column = @Column(name = "end_user_tpm_limit"))
+    @AttributeOverride(name = "maxConcurrency", column = @Column(name = "end_user_max_concurrency"))
+    @AttributeOverride(name = "dailyTokenBudget", column = @Column(name = "end_user_daily_token_budget"))
+    @AttributeOverride(name = "monthlyTokenBudget", column = @Column(name = "end_user_monthly_token_budget"))
+    @AttributeOverride(name = "monthlySpendLimit", column = @Column(name = "end_user_monthly_spend_limit", precision = 14, scale = 4))
+    private LimitColumns endUserLimits = new LimitColumns();
+
     /** Null: every enabled model. */
     @Column(name = "allowed_models")
     private String[] allowedModels;
@@ -97,6 +109,16 @@ public class Tenant {
     public void setMonthlyTokenBudget(Long monthlyTokenBudget) { this.monthlyTokenBudget = monthlyTokenBudget; }
     public BigDecimal getMonthlySpendLimit() { return monthlySpendLimit; }
     public void setMonthlySpendLimit(BigDecimal monthlySpendLimit) { this.monthlySpendLimit = monthlySpendLimit; }
+    public LimitColumns getEndUserLimits() {
+        if (endUserLimits == null) endUserLimits = new LimitColumns(); // Hibernate leaves an all-null embeddable null
+        return endUserLimits;
+    }
+
+    public Limits limits() {
+        return new Limits(rpmLimit, tpmLimit, maxConcurrency, dailyTokenBudget, monthlyTokenBudget,
+                LimitColumns.micros(monthlySpendLimit));
+    }
+
     public List<String> getAllowedModels() { return allowedModels == null ? null : List.of(allowedModels); }
     public void setAllowedModels(List<String> allowedModels) {
         this.allowedModels = allowedModels == null ? null : allowedModels.toArray(String[]::new);

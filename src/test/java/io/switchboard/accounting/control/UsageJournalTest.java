@@ -41,6 +41,18 @@ class UsageJournalTest {
     }
 
     @Test
+    void anyTextAClientSendsSurvivesTheLineFormat() {
+        String hostile = "a \"quoted\" \\ back\\slash\nnew line\ttab \u0001 \u2028 é 漢字 🎉";
+        UsageRecord row = new UsageRecord("req_3", hostile, 7, 1L, hostile, "/v1/chat/completions", hostile, null, null,
+                null, UsageRecord.Outcome.REJECTED, 404, false, null, 0, 0, 0, false, 0, null, 1,
+                Instant.parse("2026-12-01T00:00:00Z"), Instant.parse("2026-12-01T00:00:01Z"), null, null, null, null,
+                null, hostile);
+        String line = UsageJournal.encode(row);
+        assertTrue(line.indexOf('\n') < 0, "one line: " + line);
+        assertEquals(row, UsageJournal.decode(line));
+    }
+
+    @Test
     void whatAnEarlierProcessLeftIsReplayedAndATornLastLineIsSkipped() throws IOException {
         UsageJournal first = new UsageJournal(dir);
         first.append(row("req_a"));

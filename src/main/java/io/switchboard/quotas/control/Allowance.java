@@ -1,0 +1,115 @@
+package io.switchboard.quotas.control;
+
+import io.switchboard.quotas.entity.Metric;
+import io.switchboard.quotas.entity.QuotaScope;
+
+import java.time.Instant;
+
+/**
+ * This replica's share of one scope's limit in one window: what it has leased from the database
+ * ({@code granted}), what requests in flight hold ({@code reserved}) and what finished ones used
+ * ({@code consumed}). A request is admitted from the share without a database round trip; when the share
+ * is short, the ledger leases more. All changes under this object's lock.
+ */
+final class Allowance {
+
+    final QuotaScope scope;
+    final Metric metric;
+    final Instant windowStart;
+    final Instant windowEnd;
+    final long limit;
+
+    private long granted;
+    private long reserved;
+    private long consumed;
+    private long reportedConsumed;   // what the database's "used" has from this replica
+    private long otherReplicas;      // leased by the others at the last lease: for remaining and messages
+    private Instant oldestBucket;    // sliding windows: the oldest bucket with usage, at the last lease
+    private long lastUseNanos = System.nanoTime();
+    private long grantedLocally;     // during a database outage
+    private long unsyncedLocally;
+
+    Allowance(QuotaScope scope, Metric metric, Instant windowStart, Instant windowEnd, long limit) {
+        this.scope = scope;
+        this.metric = metric;
+        this.windowStart = windowStart;
+        this.windowEnd = windowEnd;
+        this.limit = limit;
+    }
+
+    synchronized boolean tryReserve(long amount) {
+        lastUseNanos = System.nanoTime();
+        if (granted - reserved - consumed < amount) return false;
+        reserved += amount;
+        return true;
+    }
+
+    /** A request ends: it gives back its reservation and uses what it really used (which may be more). */
+    synchronized void settle(long reservedAmount, long used) {
+        reserved -= reservedAmount;
+        consumed += used;
+        lastUseNanos = System.nanoTime();
+    }
+
+    synchronized void granted(long amount, long leasedByOthers, Instant oldest) {
+        granted += amount;
+        otherReplicas = leasedByOthers;
+        oldestBucket = oldest;
+    }
+
+    /**
+     * The database is away: grants up to {@code want} on this replica's own authority, never past
+     * {@code outageShare} of the limit in this window; recorded for the database once it is back.
+     */
+    synchronized void grantedLocally(long want, long outageShare) {
+        long grant = Math.max(0, Math.min(want, outageShare - grantedLocally));
+        granted += grant;
+        grantedLocally += grant;
+        unsyncedLocally += grant;
+    }
+
+    synchronized long unsyncedLocalGrants() {
+        long unsynced = unsyncedLocally;
+        unsyncedLocally = 0;
+        return unsynced;
+    }
+
+    /** What all replicas have taken of the limit, as far as this replica knows. */
+    synchronized long usedEverywhere() {
+        return otherReplicas + reserved + consumed;
+    }
+
+    synchronized long remaining() {
+        return Math.max(0, limit - otherReplicas - reserved - consumed);
+    }
+
+    synchronized Instant oldestBucket() {
+        return oldestBucket;
+    }
+
+    /**
+     * Gives back what is leased and not held (an idle share, a closed bucket, an idle concurrency share):
+     * answers how much, now no longer granted here; the caller returns it to the database.
+     */
+    synchronized long trim() {
+        long unused = granted - reserved - consumed;
+        if (unused <= 0) return 0;
+        granted -= unused;
+        return unused;
+    }
+
+    /** How much consumption the database has not been told of; marks it told. */
+    synchronized long unreportedConsumption() {
+        long delta = consumed - reportedConsumed;
+        reportedConsumed = consumed;
+        return delta;
+    }
+
+    synchronized boolean idleFor(long nanos) {
+        return reserved == 0 && System.nanoTime() - lastUseNanos > nanos;
+    }
+
+    synchronized boolean holdsAnything() {
+        return granted > 0 || reserved > 0;
+    }
+}

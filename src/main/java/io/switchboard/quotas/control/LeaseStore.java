@@ -1,0 +1,160 @@
+package io.switchboard.quotas.control;
+
+import io.switchboard.quotas.entity.Metric;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The shared counters in PostgreSQL ({@code quota_lease}, {@code budget_reset}). A lease takes a slice of a
+ * limit for one replica in one transaction, under an advisory lock on the scope and metric: it sums what all
+ * replicas hold of the window and grants at most what is left, so replicas together never admit more than
+ * the limit. One round trip per slice, not per request, and no row that every request updates.
+ */
+@ApplicationScoped
+public class LeaseStore {
+
+    /** A concurrency share not renewed for this long belongs to a replica that is gone. */
+    static final int CONCURRENCY_TTL_SECONDS = 30;
+
+    /** What a lease got: the slice, what the other replicas hold, the oldest bucket with usage (sliding windows). */
+    record Lease(long granted, long leasedByOthers, Instant oldestBucket) {
+    }
+
+    @Resource(lookup = "jdbc/switchboard")
+    DataSource dataSource;
+
+    Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd, Instant sumFrom,
+                long want, long limit) throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
+                    lock.setString(1, scope + "/" + metric.wireName());
+                    lock.executeQuery().close();
+                }
+                long mine = 0;
+                long all = 0;
+                Instant oldest = null;
+                try (PreparedStatement sum = connection.prepareStatement("SELECT replica, leased, window_start FROM quota_lease "
+                        + "WHERE scope = ? AND metric = ? AND window_start >= ? AND window_start <= ?"
+                        + (metric == Metric.CONCURRENCY ? " AND renewed_at > now() - make_interval(secs => " + CONCURRENCY_TTL_SECONDS + ")" : ""))) {
+                    sum.setString(1, scope);
+                    sum.setString(2, metric.wireName());
+                    sum.setTimestamp(3, Timestamp.from(sumFrom));
+                    sum.setTimestamp(4, Timestamp.from(windowStart));
+                    try (ResultSet rows = sum.executeQuery()) {
+                        while (rows.next()) {
+                            long leased = rows.getLong(2);
+                            all += leased;
+                            if (rows.getString(1).equals(replica) && rows.getTimestamp(3).toInstant().equals(windowStart)) mine += leased;
+                            Instant start = rows.getTimestamp(3).toInstant();
+                            if (leased > 0 && (oldest == null || start.isBefore(oldest))) oldest = start;
+                        }
+                    }
+                }
+                long grant = Math.max(0, Math.min(want, limit - all));
+                if (grant > 0) add(connection, replica, scope, metric, windowStart, windowEnd, grant, 0);
+                connection.commit();
+                return new Lease(grant, all - mine, oldest == null && grant > 0 ? windowStart : oldest);
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * What a replica reports of its shares: consumption to add to {@code used}, a slice given back
+     * ({@code returned}, off {@code leased}), and for concurrency the renewal that keeps its share alive.
+     * Relative updates only: a lease granted meanwhile is never overwritten.
+     */
+    void report(String replica, Map<Key, long[]> changes) throws SQLException {
+        if (changes.isEmpty()) return;
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement update = connection.prepareStatement("UPDATE quota_lease SET used = used + ?, "
+                     + "leased = greatest(0, leased - ?), renewed_at = now() "
+                     + "WHERE scope = ? AND metric = ? AND window_start = ? AND replica = ?")) {
+            for (Map.Entry<Key, long[]> change : changes.entrySet()) {
+                update.setLong(1, change.getValue()[0]);
+                update.setLong(2, change.getValue()[1]);
+                update.setString(3, change.getKey().scope());
+                update.setString(4, change.getKey().metric().wireName());
+                update.setTimestamp(5, Timestamp.from(change.getKey().windowStart()));
+                update.setString(6, replica);
+                update.addBatch();
+            }
+            update.executeBatch();
+        }
+    }
+
+    /** Forgets windows that ended a while ago (a minute's buckets, yesterday, last month). */
+    int dropEnded() throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement delete = connection.prepareStatement(
+                     "DELETE FROM quota_lease WHERE window_end < now() - interval '2 minutes'")) {
+            return delete.executeUpdate();
+        }
+    }
+
+    /** The latest budget reset of every scope since {@code since}. */
+    Map<String, Instant> resetsSince(Instant since) throws SQLException {
+        Map<String, Instant> resets = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement(
+                     "SELECT scope, max(reset_at) FROM budget_reset WHERE reset_at >= ? GROUP BY scope")) {
+            query.setTimestamp(1, Timestamp.from(since));
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) resets.put(rows.getString(1), rows.getTimestamp(2).toInstant());
+            }
+        }
+        return resets;
+    }
+
+    void reset(String scope, String by) throws SQLException {
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement insert = connection.prepareStatement("INSERT INTO budget_reset (scope, reset_by) VALUES (?, ?)")) {
+            insert.setString(1, scope);
+            insert.setString(2, by);
+            insert.executeUpdate();
+        }
+    }
+
+    /** Records a slice granted while the database was away (it may take the sum past the limit: the outage drift). */
+    void addLease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd, long leased)
+            throws SQLException {
+        try (Connection connection = dataSource.getConnection()) {
+            add(connection, replica, scope, metric, windowStart, windowEnd, leased, 0);
+        }
+    }
+
+    /** The counters' key: scope, metric and window. */
+    record Key(String scope, Metric metric, Instant windowStart) {
+    }
+
+    private static void add(Connection connection, String replica, String scope, Metric metric, Instant windowStart,
+                            Instant windowEnd, long leased, long used) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement("INSERT INTO quota_lease (scope, metric, window_start, "
+                + "replica, window_end, leased, used) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (scope, metric, window_start, "
+                + "replica) DO UPDATE SET leased = quota_lease.leased + EXCLUDED.leased, used = quota_lease.used + "
+                + "EXCLUDED.used, renewed_at = now()")) {
+            upsert.setString(1, scope);
+            upsert.setString(2, metric.wireName());
+            upsert.setTimestamp(3, Timestamp.from(windowStart));
+            upsert.setString(4, replica);
+            upsert.setTimestamp(5, Timestamp.from(windowEnd));
+            upsert.setLong(6, leased);
+            upsert.setLong(7, used);
+            upsert.executeUpdate();
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.switchboard.quotas.control;
+
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.quotas.entity.Metric;
+import io.switchboard.quotas.entity.QuotaScope;
+import io.switchboard.tenancy.entity.Limits;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.lang.management.ManagementFactory;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Admission against every limit that applies to a request (its tenant's, its key's own, its end user's:
+ * requests and tokens per minute, concurrency, daily and monthly token budgets, monthly spend), and the
+ * settlement when it ends. A request reserves its worst case (estimated prompt tokens plus max_tokens, and
+ * what they would cost) against each, all or nothing; the end gives back what it did not use. Each limit is
+ * shared by all replicas through {@link LeaseStore}: this replica admits from slices it leased, so the
+ * request path seldom touches the database and never updates a row that every request updates. A request
+ * that brings a count exactly to its limit is admitted; one that would pass it is refused.
+ */
+@ApplicationScoped
+public class QuotaLedger {
+
+    private static final Logger LOG = Logger.getLogger(QuotaLedger.class.getName());
+    /** A slice is a sixteenth of the limit (at least what the request needs), never more than is left. */
+    private static final int SLICES = 16;
+    private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    @Inject LeaseStore store;
+    @Resource ManagedScheduledExecutorService scheduler;
+    @Inject @ConfigProperty(name = "switchboard.quotas.replica-id") java.util.Optional<String> configuredReplica;
+    /** During a database outage each replica admits up to this share of a limit on its own. */
+    @Inject @ConfigProperty(name = "switchboard.quotas.replicas", defaultValue = "1") int replicas;
+
+    private final Map<LeaseStore.Key, Allowance> allowances = new ConcurrentHashMap<>();
+    private volatile Map<String, Instant> resets = Map.of();
+    private String replica;
+    private ScheduledFuture<?> renewing;
+    private long lastCleanupNanos = System.nanoTime();
+
+    @PostConstruct
+    void start() {
+        startWithoutRenewal();
+        renewing = scheduler.scheduleWithFixedDelay(this::renew, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void startWithoutRenewal() {
+        // unique per process: a restarted replica never mistakes the leases of the one before for its own
+        replica = configuredReplica.orElse(ManagementFactory.getRuntimeMXBean().getName());
+        loadResets();
+    }
+
+    @PreDestroy
+    void stop() {
+        if (renewing != null) renewing.cancel(false);
+        allowances.values().forEach(Allowance::trim); // what a clean stop holds goes back (best effort)
+        renew();
+    }
+
+    /**
+     * Admits the request or throws the 429 of the first limit it would pass (nothing stays reserved then).
+     * {@code worstTokens}: its estimated prompt plus max_tokens; {@code worstCostPicos}: what they would cost.
+     */
+    public Admission admit(TenantPrincipal caller, String endUser, long worstTokens, long worstCostPicos) {
+        boolean anyLimits = caller.tenantLimits().any() || caller.keyLimits().any()
+                || (endUser != null && caller.endUserLimits().any());
+        if (!anyLimits) return Admission.NONE;
+        Instant now = Instant.now();
+        List<Admission.Reservation> taken = new ArrayList<>(8);
+        Allowance requests = null;
+        Allowance tokens = null;
+        try {
+            for (int s = 0; s < 3; s++) {
+                QuotaScope scope;
+                Limits limits;
+                if (s == 0) {
+                    scope = QuotaScope.tenant(caller.tenantId(), caller.tenantName());
+                    limits = caller.tenantLimits();
+                } else if (s == 1) {
+                    scope = QuotaScope.key(caller.keyId());
+                    limits = caller.keyLimits();
+                } else {
+                    if (endUser == null) break;
+                    scope = QuotaScope.endUser(caller.tenantId(), endUser);
+                    limits = caller.endUserLimits();
+                }
+                if (!limits.any()) continue;
+                for (Metric metric : Metric.values()) {
+                    Long limit = limitOf(limits, metric);
+                    if (limit == null) continue;
+                    long amount = switch (metric) {
+                        case RPM, CONCURRENCY -> 1;
+                        case TPM, DAILY_TOKENS, MONTHLY_TOKENS -> worstTokens;
+                        case MONTHLY_SPEND -> worstCostPicos;
+                    };
+                    Allowance allowance = allowance(scope, metric, limit, now);
+                    if (amount > limit || !reserve(allowance, amount)) throw QuotaRefusals.refused(allowance, amount, now);
+                    taken.add(new Admission.Reservation(allowance, amount));
+                    if (metric == Metric.RPM) requests = RateLimitHeaders.tighter(requests, allowance);
+                    if (metric == Metric.TPM) tokens = RateLimitHeaders.tighter(tokens, allowance);
+                }
+            }
+        } catch (ApiException refused) {
+            taken.forEach(r -> r.allowance().settle(r.amount(), 0)); // all or nothing
+            throw refused;
+        }
+        return new Admission(taken, RateLimitHeaders.of(requests, tokens, now));
+    }
+
+    /** The request ended having used these tokens at this cost (null: unpriced): unused reservations come back. */
+    public void settle(Admission admission, long usedTokens, Long costPicos) {
+        if (admission == Admission.NONE || !admission.markSettled()) return;
+        for (Admission.Reservation reservation : admission.reservations) {
+            reservation.allowance().settle(reservation.amount(), reservation.used(usedTokens, costPicos == null ? 0 : costPicos));
+        }
+    }
+
+    /** Starts the scope's budgets afresh now (on every replica within a second). */
+    public void resetBudgets(QuotaScope scope, String by) {
+        try {
+            store.reset(scope.id(), by);
+        } catch (SQLException e) {
+            throw new ApiException(503, "server_error", "service_unavailable", null,
+                    "The budget reset could not be stored; please retry shortly.").withHeader("Retry-After", "2");
+        }
+        loadResets();
+    }
+
+    static Long limitOf(Limits limits, Metric metric) {
+        return switch (metric) {
+            case RPM -> limits.rpm() == null ? null : limits.rpm().longValue();
+            case TPM -> limits.tpm();
+            case CONCURRENCY -> limits.concurrency() == null ? null : limits.concurrency().longValue();
+            case DAILY_TOKENS -> limits.dailyTokens();
+            case MONTHLY_TOKENS -> limits.monthlyTokens();
+            case MONTHLY_SPEND -> limits.monthlySpendMicros() == null ? null
+                    : Math.multiplyExact(limits.monthlySpendMicros(), 1_000_000L); // picos
+        };
+    }
+
+    private Allowance allowance(QuotaScope scope, Metric metric, long limit, Instant now) {
+        Instant[] window = Windows.of(metric, now, metric.budget ? resets.get(scope.id()) : null);
+        LeaseStore.Key key = new LeaseStore.Key(scope.id(), metric, window[0]);
+        Allowance allowance = allowances.computeIfAbsent(key, k -> new Allowance(scope, metric, window[0], window[1], limit));
+        if (allowance.limit != limit) { // the limit was changed: it applies at once, to what was used so far too
+            Allowance changed = new Allowance(scope, metric, window[0], window[1], limit);
+            allowances.put(key, changed);
+            allowance.trim();
+            return changed;
+        }
+        return allowance;
+    }
+
+    /** From the local share; else lease a slice and try once more. */
+    private boolean reserve(Allowance allowance, long amount) {
+        if (allowance.tryReserve(amount)) return true;
+        long want = Math.max(amount, (allowance.limit + SLICES - 1) / SLICES);
+        try {
+            LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
+                    allowance.windowEnd, Windows.sumFrom(allowance.metric, allowance.windowStart), want, allowance.limit);
+            allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
+        } catch (SQLException databaseAway) {
+            // the database is away: admit on this replica's share of the limit alone (README: the drift bound)
+            allowance.grantedLocally(want, allowance.limit / Math.max(1, replicas));
+        }
+        return allowance.tryReserve(amount);
+    }
+
+    /**
+     * Every second: tells the database what was used, gives back idle shares (a budget share idle for 2 s,
+     * a closed bucket, idle concurrency), keeps live concurrency shares alive, writes outage grants, and
+     * forgets windows long over.
+     */
+    void renew() {
+        try {
+            Instant now = Instant.now();
+            Map<LeaseStore.Key, long[]> changes = new HashMap<>();
+            for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
+                Allowance allowance = entry.getValue();
+                boolean closed = !now.isBefore(allowance.windowEnd);
+                long returned = closed || allowance.idleFor(IDLE_NANOS) ? allowance.trim() : 0;
+                long used = allowance.unreportedConsumption();
+                long local = allowance.unsyncedLocalGrants();
+                if (local > 0) {
+                    store.addLease(replica, entry.getKey().scope(), allowance.metric, allowance.windowStart,
+                            allowance.windowEnd, local);
+                }
+                boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything();
+                if (used != 0 || returned != 0 || keepAlive) changes.put(entry.getKey(), new long[] {used, returned});
+                if (closed && now.isAfter(allowance.windowEnd.plusSeconds(70)) && !allowance.holdsAnything()) {
+                    allowances.remove(entry.getKey(), allowance);
+                }
+            }
+            store.report(replica, changes);
+            if (System.nanoTime() - lastCleanupNanos > TimeUnit.MINUTES.toNanos(1)) {
+                store.dropEnded();
+                lastCleanupNanos = System.nanoTime();
+            }
+            loadResets();
+        } catch (SQLException | RuntimeException e) {
+            LOG.fine("Quota renewal deferred (database away?): " + e.getMessage());
+        }
+    }
+
+    private void loadResets() {
+        try {
+            resets = Map.copyOf(store.resetsSince(LocalDate.now(ZoneOffset.UTC).withDayOfMonth(1)
+                    .atStartOfDay().toInstant(ZoneOffset.UTC)));
+        } catch (SQLException | RuntimeException e) {
+            // keep the last known resets while the database is away
+        }
+    }
+}

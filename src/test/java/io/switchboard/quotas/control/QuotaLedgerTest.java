@@ -1,0 +1,186 @@
+package io.switchboard.quotas.control;
+
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.quotas.entity.Metric;
+import io.switchboard.tenancy.entity.Limits;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import org.junit.jupiter.api.Test;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The ledger's rules on a counter store in memory that leases as the database does (the sum over
+ * replicas never past the limit): all or nothing, exactly at the limit, give-back, replicas together, outage.
+ */
+class QuotaLedgerTest {
+
+    /** quota_lease in memory: per scope, metric and window, what each replica leased. */
+    static final class MemoryLeases extends LeaseStore {
+        final Map<String, Map<String, Long>> leased = new HashMap<>();
+        volatile boolean down;
+
+        @Override
+        synchronized Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd,
+                                 Instant sumFrom, long want, long limit) throws SQLException {
+            if (down) throw new SQLException("connection refused");
+            long all = 0;
+            long mine = 0;
+            for (Map.Entry<String, Map<String, Long>> window : leased.entrySet()) {
+                String[] key = window.getKey().split("\\|");
+                Instant start = Instant.parse(key[2]);
+                if (!key[0].equals(scope) || !key[1].equals(metric.name()) || start.isBefore(sumFrom) || start.isAfter(windowStart)) continue;
+                for (Map.Entry<String, Long> r : window.getValue().entrySet()) {
+                    all += r.getValue();
+                    if (r.getKey().equals(replica) && start.equals(windowStart)) mine += r.getValue();
+                }
+            }
+            long grant = Math.max(0, Math.min(want, limit - all));
+            leased.computeIfAbsent(scope + "|" + metric.name() + "|" + windowStart, k -> new HashMap<>()).merge(replica, grant, Long::sum);
+            return new Lease(grant, all - mine, windowStart);
+        }
+
+        @Override
+        void report(String replica, Map<Key, long[]> changes) {
+        }
+
+        @Override
+        Map<String, Instant> resetsSince(Instant since) {
+            return Map.of();
+        }
+    }
+
+    static QuotaLedger ledger(MemoryLeases store, String replica) {
+        QuotaLedger ledger = new QuotaLedger();
+        ledger.store = store;
+        ledger.configuredReplica = Optional.of(replica);
+        ledger.replicas = 2;
+        ledger.startWithoutRenewal();
+        return ledger;
+    }
+
+    static TenantPrincipal caller(Limits tenant) {
+        return new TenantPrincipal(7, "acme", 11, null, null, tenant, Limits.NONE, Limits.NONE);
+    }
+
+    static Limits rpm(int n) {
+        return new Limits(n, null, null, null, null, null);
+    }
+
+    @Test
+    void aRequestThatBringsACountExactlyToItsLimitIsAdmittedTheNextIsNot() {
+        QuotaLedger ledger = ledger(new MemoryLeases(), "a");
+        for (int i = 0; i < 5; i++) ledger.admit(caller(rpm(5)), null, 10, 0);
+        ApiException refused = assertThrows(ApiException.class, () -> ledger.admit(caller(rpm(5)), null, 10, 0));
+        assertEquals(429, refused.status());
+        assertEquals("rate_limit_exceeded", refused.code());
+    }
+
+    @Test
+    void withoutLimitsNothingIsReservedOrLeased() {
+        MemoryLeases store = new MemoryLeases();
+        assertSame(Admission.NONE, ledger(store, "a").admit(caller(Limits.NONE), "alice", 10, 0));
+        assertTrue(store.leased.isEmpty());
+    }
+
+    @Test
+    void aRefusalByOneLimitLeavesNothingReservedOnTheOthers() {
+        QuotaLedger ledger = ledger(new MemoryLeases(), "a");
+        Limits limits = new Limits(41, 100L, null, null, null, null); // 41 requests, 100 tokens
+        ledger.admit(caller(limits), null, 60, 0);
+        assertThrows(ApiException.class, () -> ledger.admit(caller(limits), null, 60, 0)); // by tokens
+        // the refused request's place among the 41 came back: 40 more requests, and their 40 tokens, fit exactly
+        for (int i = 0; i < 40; i++) ledger.admit(caller(limits), null, 1, 0);
+        assertThrows(ApiException.class, () -> ledger.admit(caller(limits), null, 0, 0));
+    }
+
+    @Test
+    void whatARequestDidNotUseComesBack() {
+        QuotaLedger ledger = ledger(new MemoryLeases(), "a");
+        Limits tpm = new Limits(null, 100L, null, null, null, null);
+        Admission first = ledger.admit(caller(tpm), null, 80, 0);
+        assertThrows(ApiException.class, () -> ledger.admit(caller(tpm), null, 80, 0));
+        ledger.settle(first, 15, null);
+        ledger.admit(caller(tpm), null, 80, 0); // 15 + 80 fit
+        ledger.settle(first, 15, null); // settling twice gives nothing back twice
+        assertThrows(ApiException.class, () -> ledger.admit(caller(tpm), null, 10, 0));
+    }
+
+    @Test
+    void aSpentBudgetIsInsufficientQuotaThatNoRetryHelps() {
+        QuotaLedger ledger = ledger(new MemoryLeases(), "a");
+        Limits budget = new Limits(null, null, null, 50L, null, null);
+        ledger.settle(ledger.admit(caller(budget), null, 50, 0), 50, null);
+        ApiException refused = assertThrows(ApiException.class, () -> ledger.admit(caller(budget), null, 1, 0));
+        assertEquals("insufficient_quota", refused.code());
+        assertEquals("false", refused.headers().get("x-should-retry"));
+        assertTrue(refused.getMessage().contains("daily token budget of tenant 'acme': Limit 50, Used 50, Requested 1"),
+                refused.getMessage());
+    }
+
+    @Test
+    void concurrencyIsHeldUntilTheRequestEnds() {
+        QuotaLedger ledger = ledger(new MemoryLeases(), "a");
+        Limits two = new Limits(null, null, 2, null, null, null);
+        Admission a = ledger.admit(caller(two), null, 1, 0);
+        ledger.admit(caller(two), null, 1, 0);
+        assertThrows(ApiException.class, () -> ledger.admit(caller(two), null, 1, 0));
+        ledger.settle(a, 1, null);
+        ledger.admit(caller(two), null, 1, 0);
+    }
+
+    @Test
+    void twoReplicasOnOneStoreNeverAdmitMoreThanTheLimitTogether() throws Exception {
+        MemoryLeases store = new MemoryLeases();
+        List<QuotaLedger> replicas = List.of(ledger(store, "a"), ledger(store, "b"));
+        AtomicInteger admitted = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 400; i++) {
+            QuotaLedger replica = replicas.get(i % 2);
+            done.add(pool.submit(() -> {
+                try {
+                    replica.admit(caller(rpm(100)), null, 1, 0);
+                    admitted.incrementAndGet();
+                } catch (ApiException refused) {
+                    // over the limit
+                }
+            }));
+        }
+        for (Future<?> f : done) f.get();
+        pool.shutdown();
+        assertTrue(admitted.get() <= 100, "admitted " + admitted.get());
+        assertTrue(admitted.get() >= 90, "slices left unused on one replica are at most a few: " + admitted.get());
+    }
+
+    @Test
+    void duringADatabaseOutageAReplicaAdmitsItsShareOfTheLimitAlone() {
+        MemoryLeases store = new MemoryLeases();
+        store.down = true;
+        QuotaLedger ledger = ledger(store, "a"); // two replicas configured: half the limit each
+        int admitted = 0;
+        for (int i = 0; i < 30; i++) {
+            try {
+                ledger.admit(caller(rpm(20)), null, 1, 0);
+                admitted++;
+            } catch (ApiException refused) {
+                // past this replica's share
+            }
+        }
+        assertEquals(10, admitted);
+    }
+}
