@@ -241,6 +241,60 @@ class QuotasIT {
         }
     }
 
+    @Test
+    void crossingBudgetThresholdsRecordsAlertsAndPostsSignedWebhooksOnce() throws Exception {
+        List<String[]> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer hook = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        hook.createContext("/alerts", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            received.add(new String[] {body, exchange.getRequestHeaders().getFirst("x-switchboard-signature"),
+                    exchange.getRequestHeaders().getFirst("x-switchboard-timestamp")});
+            exchange.sendResponseHeaders(received.size() == 1 ? 500 : 204, -1); // the first delivery fails: it is retried
+            exchange.close();
+        });
+        hook.start();
+        try {
+            String url = "http://127.0.0.1:" + hook.getAddress().getPort() + "/alerts";
+            JsonObject tenant = Switchboard.admin("POST", "/admin/tenants", Json.createObjectBuilder()
+                    .add("name", Switchboard.unique("alerted")).add("monthly_token_budget", 2000)
+                    .add("alert_webhook_url", url).add("alert_webhook_secret", "s3cret").build()).json();
+            long tenantId = tenant.getJsonNumber("id").longValue();
+            assertEquals(url, tenant.getString("alert_webhook_url"));
+            assertTrue(tenant.getBoolean("alert_webhook_secret_set"));
+            assertTrue(!tenant.toString().contains("s3cret"), "the secret is never shown");
+            String key = Tenants.newKey(tenantId, null).getString("key");
+            // each request uses some 50 tokens (its prompt and 40 generated) and reserves some 80: use passes 80 and
+            // 95 %, and the first request the budget refuses makes it 100 %
+            while (chat(key, model, 40, null).status() == 200) {
+                // until the budget is spent
+            }
+            Engines.eventually(Duration.ofSeconds(20), () -> alerts(tenantId).size() == 3,
+                    () -> "alerts: " + alerts(tenantId));
+            List<Integer> thresholds = alerts(tenantId).stream().map(a -> a.asJsonObject().getInt("threshold")).sorted().toList();
+            assertEquals(List.of(80, 95, 100), thresholds);
+            Engines.eventually(Duration.ofSeconds(20), () -> received.size() == 4, () -> received.size() + " webhook posts");
+            Thread.sleep(2_000); // nothing more comes: once per threshold and period
+            assertEquals(4, received.size(), "three alerts, one of them posted twice (its first post failed)");
+            for (String[] post : received) {
+                assertEquals("sha256=" + io.switchboard.quotas.control.BudgetAlerts.sign("s3cret", post[2] + "." + post[0]),
+                        post[1], "signed with the tenant's secret");
+                assertEquals(tenantId, Json.createReader(new java.io.StringReader(post[0])).readObject()
+                        .getJsonNumber("tenant_id").longValue());
+            }
+            Engines.eventually(Duration.ofSeconds(10), () -> alerts(tenantId).stream()
+                    .allMatch(a -> !Switchboard.isNull(a.asJsonObject(), "delivered_at")), () -> "not all delivered");
+        } finally {
+            hook.stop(0);
+        }
+    }
+
+    static jakarta.json.JsonArray alerts(long tenantId) {
+        Switchboard.Reply reply = admin("GET", "/admin/alerts?tenant=" + tenantId, (String) null);
+        assertEquals(200, reply.status(), reply::toString);
+        return reply.json().getJsonArray("data");
+    }
+
     static long usedTokens(long tenantId) throws SQLException {
         return sum("SELECT coalesce(sum(prompt_tokens + completion_tokens), 0) FROM usage_record WHERE tenant_id = ?", tenantId);
     }

@@ -115,7 +115,7 @@ public class TenantsResource {
     @Path("{id}/keys/{keyId}/budgets/reset")
     public Map<String, Object> resetKeyBudgets(@PathParam("id") long id, @PathParam("keyId") long keyId) {
         keys.ofTenant(id, keyId);
-        return reset(QuotaScope.key(keyId));
+        return reset(QuotaScope.key(id, keyId));
     }
 
     @POST
@@ -152,7 +152,21 @@ public class TenantsResource {
             tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO, new BigDecimal("9999999999.9999"), 4));
         }
         LimitFields.apply(request, "end_user_", tenant.getEndUserLimits());
+        if (request.has("alert_webhook_url")) tenant.setAlertWebhookUrl(webhookUrl(request));
+        if (request.has("alert_webhook_secret")) tenant.setAlertWebhookSecret(request.optionalString("alert_webhook_secret", 200));
         if (request.has("allowed_models")) tenant.setAllowedModels(request.optionalStringList("allowed_models", 200));
+    }
+
+    private static String webhookUrl(JsonRequest request) {
+        String url = request.optionalString("alert_webhook_url", 1000);
+        if (url == null) return null;
+        try {
+            java.net.URI uri = java.net.URI.create(url);
+            if (("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null) return url;
+        } catch (IllegalArgumentException e) {
+            // answered below
+        }
+        throw ApiException.invalid("alert_webhook_url", "'alert_webhook_url' must be an http(s) URL.");
     }
 
     private static TenantStatus status(JsonRequest request) {

@@ -26,6 +26,7 @@ final class Allowance {
     private long otherReplicas;      // leased by the others at the last lease: for remaining and messages
     private Instant oldestBucket;    // sliding windows: the oldest bucket with usage, at the last lease
     private long lastUseNanos = System.nanoTime();
+    private boolean refused;         // a request did not fit: the budget counts as spent (its 100 % alert)
     private long grantedLocally;     // during a database outage
     private long unsyncedLocally;
 
@@ -35,6 +36,14 @@ final class Allowance {
         this.windowStart = windowStart;
         this.windowEnd = windowEnd;
         this.limit = limit;
+    }
+
+    synchronized void refusedOne() {
+        refused = true;
+    }
+
+    synchronized boolean refusedAny() {
+        return refused;
     }
 
     synchronized boolean tryReserve(long amount) {

@@ -45,6 +45,7 @@ public class QuotaLedger {
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     @Inject LeaseStore store;
+    @Inject BudgetAlerts alerts;
     @Resource ManagedScheduledExecutorService scheduler;
     @Inject @ConfigProperty(name = "switchboard.quotas.replica-id") java.util.Optional<String> configuredReplica;
     /** During a database outage each replica admits up to this share of a limit on its own. */
@@ -95,7 +96,7 @@ public class QuotaLedger {
                     scope = QuotaScope.tenant(caller.tenantId(), caller.tenantName());
                     limits = caller.tenantLimits();
                 } else if (s == 1) {
-                    scope = QuotaScope.key(caller.keyId());
+                    scope = QuotaScope.key(caller.tenantId(), caller.keyId());
                     limits = caller.keyLimits();
                 } else {
                     if (endUser == null) break;
@@ -112,7 +113,10 @@ public class QuotaLedger {
                         case MONTHLY_SPEND -> worstCostPicos;
                     };
                     Allowance allowance = allowance(scope, metric, limit, now);
-                    if (amount > limit || !reserve(allowance, amount)) throw QuotaRefusals.refused(allowance, amount, now);
+                    if (amount > limit || !reserve(allowance, amount)) {
+                        if (metric.budget) allowance.refusedOne(); // spent for this request: the 100 % alert
+                        throw QuotaRefusals.refused(allowance, amount, now);
+                    }
                     taken.add(new Admission.Reservation(allowance, amount));
                     if (metric == Metric.RPM) requests = RateLimitHeaders.tighter(requests, allowance);
                     if (metric == Metric.TPM) tokens = RateLimitHeaders.tighter(tokens, allowance);
@@ -210,6 +214,11 @@ public class QuotaLedger {
                 }
             }
             store.report(replica, changes);
+            Map<LeaseStore.Key, Allowance> budgets = new HashMap<>();
+            allowances.forEach((key, allowance) -> {
+                if (allowance.metric.budget && now.isBefore(allowance.windowEnd)) budgets.put(key, allowance);
+            });
+            if (alerts != null) alerts.check(budgets);
             if (System.nanoTime() - lastCleanupNanos > TimeUnit.MINUTES.toNanos(1)) {
                 store.dropEnded();
                 lastCleanupNanos = System.nanoTime();

@@ -67,6 +67,13 @@ public class Tenant {
     @AttributeOverride(name = "monthlySpendLimit", column = @Column(name = "end_user_monthly_spend_limit", precision = 14, scale = 4))
     private LimitColumns endUserLimits = new LimitColumns();
 
+    /** Where budget alerts are posted, signed with the secret (HMAC-SHA256); null: no webhook. */
+    @Column(name = "alert_webhook_url", length = 1000)
+    private String alertWebhookUrl;
+
+    @Column(name = "alert_webhook_secret", length = 200)
+    private String alertWebhookSecret;
+
     /** Null: every enabled model. */
     @Column(name = "allowed_models")
     private String[] allowedModels;
@@ -109,6 +116,11 @@ public class Tenant {
     public void setMonthlyTokenBudget(Long monthlyTokenBudget) { this.monthlyTokenBudget = monthlyTokenBudget; }
     public BigDecimal getMonthlySpendLimit() { return monthlySpendLimit; }
     public void setMonthlySpendLimit(BigDecimal monthlySpendLimit) { this.monthlySpendLimit = monthlySpendLimit; }
+    public String getAlertWebhookUrl() { return alertWebhookUrl; }
+    public void setAlertWebhookUrl(String url) { this.alertWebhookUrl = url; }
+    public String getAlertWebhookSecret() { return alertWebhookSecret; }
+    public void setAlertWebhookSecret(String secret) { this.alertWebhookSecret = secret; }
+
     public LimitColumns getEndUserLimits() {
         if (endUserLimits == null) endUserLimits = new LimitColumns(); // Hibernate leaves an all-null embeddable null
         return endUserLimits;
