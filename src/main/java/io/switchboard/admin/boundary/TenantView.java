@@ -12,7 +12,7 @@ public record TenantView(long id, String name, String status, Integer rpmLimit, 
                          Long dailyTokenBudget, Long monthlyTokenBudget, BigDecimal monthlySpendLimit,
                          Integer endUserRpmLimit, Long endUserTpmLimit, Integer endUserMaxConcurrency,
                          Long endUserDailyTokenBudget, Long endUserMonthlyTokenBudget,
-                         BigDecimal endUserMonthlySpendLimit, String alertWebhookUrl, boolean alertWebhookSecretSet,
+                         BigDecimal endUserMonthlySpendLimit, int fairShareWeight, String alertWebhookUrl, boolean alertWebhookSecretSet,
                          List<String> allowedModels, Instant createdAt, Instant updatedAt) {
 
     static TenantView of(Tenant tenant) {
@@ -21,7 +21,7 @@ public record TenantView(long id, String name, String status, Integer rpmLimit, 
                 tenant.getMonthlyTokenBudget(), tenant.getMonthlySpendLimit(), tenant.getEndUserLimits().getRpmLimit(),
                 tenant.getEndUserLimits().getTpmLimit(), tenant.getEndUserLimits().getMaxConcurrency(),
                 tenant.getEndUserLimits().getDailyTokenBudget(), tenant.getEndUserLimits().getMonthlyTokenBudget(),
-                tenant.getEndUserLimits().getMonthlySpendLimit(), tenant.getAlertWebhookUrl(),
+                tenant.getEndUserLimits().getMonthlySpendLimit(), tenant.getFairShareWeight(), tenant.getAlertWebhookUrl(),
                 tenant.getAlertWebhookSecret() != null, tenant.getAllowedModels(),
                 tenant.getCreatedAt(), tenant.getUpdatedAt());
     }

@@ -152,6 +152,11 @@ public class TenantsResource {
             tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO, new BigDecimal("9999999999.9999"), 4));
         }
         LimitFields.apply(request, "end_user_", tenant.getEndUserLimits());
+        if (request.has("fair_share_weight")) {
+            Integer weight = request.optionalInt("fair_share_weight", 1, 1000);
+            if (weight == null) throw ApiException.invalid("fair_share_weight", "'fair_share_weight' must be a number from 1 to 1000.");
+            tenant.setFairShareWeight(weight);
+        }
         if (request.has("alert_webhook_url")) tenant.setAlertWebhookUrl(webhookUrl(request));
         if (request.has("alert_webhook_secret")) tenant.setAlertWebhookSecret(request.optionalString("alert_webhook_secret", 200));
         if (request.has("allowed_models")) tenant.setAllowedModels(request.optionalStringList("allowed_models", 200));

@@ -36,6 +36,8 @@ public class EngineSettings {
     @Inject @ConfigProperty(name = "switchboard.engines.host", defaultValue = "127.0.0.1") String engineHost;
     @Inject @ConfigProperty(name = "switchboard.engines.log-dir", defaultValue = "logs/engines") String logDir;
     @Inject @ConfigProperty(name = "switchboard.engines.max-waiters", defaultValue = "512") int maxWaiters;
+    /** One tenant's share of a model's queue: a flood fills its own part, never the whole queue. */
+    @Inject @ConfigProperty(name = "switchboard.engines.max-waiters-per-tenant", defaultValue = "128") int maxWaitersPerTenant;
     @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
     @Inject @ConfigProperty(name = "switchboard.engines.load-timeout-seconds", defaultValue = "900") int loadTimeoutSeconds;
     @Inject @ConfigProperty(name = "switchboard.engines.min-residency-seconds", defaultValue = "60") int minResidencySeconds;
@@ -130,6 +132,7 @@ public class EngineSettings {
     public String engineHost() { return engineHost; }
     public Path logDir() { return Path.of(logDir).toAbsolutePath(); }
     public int maxWaiters() { return maxWaiters; }
+    public int maxWaitersPerTenant() { return maxWaitersPerTenant <= 0 ? maxWaiters : maxWaitersPerTenant; }
     public Duration maxWait() { return Duration.ofSeconds(maxWaitSeconds); }
     public Duration loadTimeout() { return Duration.ofSeconds(loadTimeoutSeconds); }
     public Duration minResidency() { return Duration.ofSeconds(minResidencySeconds); }

@@ -35,6 +35,14 @@ public final class Leases {
      * served or {@code maxWait} passed first.
      */
     public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait) {
+        return acquire(model, maxWait, "", 1, 1);
+    }
+
+    /**
+     * The same for a tenant's request: when it has to wait, it is queued fairly among the tenants waiting
+     * for the model ({@link WaitQueue}), by its {@code weight} and its {@code cost} (the tokens it reserved).
+     */
+    public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait, String tenant, double weight, long cost) {
         synchronized (manager.lock) {
             ManagedEngine engine = manager.engineFor(model);
             if (engine.state == EngineState.READY && engine.inFlight < engine.maxConcurrency && engine.waiters.isEmpty()) {
@@ -46,7 +54,11 @@ public final class Leases {
                 return CompletableFuture.failedFuture(unavailable(engine, Reason.QUEUE_FULL,
                         "Too many requests are waiting for model '" + engine.name + "'."));
             }
-            WaitQueue.Waiter waiter = engine.waiters.add();
+            if (!tenant.isEmpty() && engine.waiters.sizeOf(tenant) >= manager.settings.maxWaitersPerTenant()) {
+                return CompletableFuture.failedFuture(unavailable(engine, Reason.QUEUE_FULL, "Too many of your requests "
+                        + "are waiting for model '" + engine.name + "' (at most " + manager.settings.maxWaitersPerTenant() + ")."));
+            }
+            WaitQueue.Waiter waiter = engine.waiters.add(tenant, weight, cost);
             waiter.timeout = manager.tasks.after(maxWait, () -> giveUp(engine, waiter));
             manager.demand(engine);
             return waiter.future;

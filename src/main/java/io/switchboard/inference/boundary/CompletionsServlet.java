@@ -73,7 +73,9 @@ public class CompletionsServlet extends HttpServlet {
             completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
             ModelSpec model = resolver.resolve(completion.model(), tenant);
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
-                    endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt);
+                    endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
+            long worstTokens = worstTokens(call, model);
+            call = call.reserving(worstTokens);
             admission = admit(call, model);
             admission.headers().forEach(response::setHeader);
             relay.relay(request.startAsync(), call, admission, body, model);
@@ -97,10 +99,16 @@ public class CompletionsServlet extends HttpServlet {
     private Admission admit(InferenceCall call, ModelSpec model) {
         jakarta.json.JsonObject body = call.request().body();
         long prompt = PromptEstimate.upperBound(body);
-        long completionTokens = maxTokens(body, call.request().endpoint() == Endpoint.CHAT ? model.maxModelLen() : 16);
+        long completionTokens = call.reservedTokens() - prompt;
         long cost = prices.at(model.name(), call.startedAt())
                 .map(price -> price.costPicos(prompt, 0, completionTokens)).orElse(0L);
-        return quotas.admit(call.tenant(), call.endUser(), prompt + completionTokens, cost);
+        return quotas.admit(call.tenant(), call.endUser(), call.reservedTokens(), cost);
+    }
+
+    private static long worstTokens(InferenceCall call, ModelSpec model) {
+        jakarta.json.JsonObject body = call.request().body();
+        return PromptEstimate.upperBound(body)
+                + maxTokens(body, call.request().endpoint() == Endpoint.CHAT ? model.maxModelLen() : 16);
     }
 
     static long maxTokens(jakarta.json.JsonObject body, long absent) {

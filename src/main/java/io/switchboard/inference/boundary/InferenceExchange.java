@@ -97,7 +97,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     void begin() {
         response.setHeader("x-switchboard-model", model.name());
         relay.clients.watch(this); // from here on, a client that leaves is noticed
-        pending = relay.leases().acquire(model, relay.maxWait());
+        pending = relay.leases().acquire(model, relay.maxWait(), String.valueOf(call.tenant().tenantId()),
+                call.tenant().fairShareWeight(), call.reservedTokens());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
                 if (!finished.get()) fail(OpenAiError.of(EngineFailures.unwrap(failure), requestId)); // else the client left: its wait was called off

@@ -93,7 +93,7 @@ public class ApiKeyStore {
         if (!tenant.isActive()) return KeyCheck.rejected(KeyCheck.Rejection.TENANT_DISABLED, tenant.getId(), apiKey.getId());
         return KeyCheck.valid(new TenantPrincipal(tenant.getId(), tenant.getName(), apiKey.getId(),
                 tenant.getAllowedModels(), apiKey.getExpiresAt(), tenant.limits(), apiKey.getLimits().toLimits(),
-                tenant.getEndUserLimits().toLimits()));
+                tenant.getEndUserLimits().toLimits(), tenant.getFairShareWeight()));
     }
 
     /** Writes the last-use times gathered since the previous call; never moves a time backwards. */

@@ -67,6 +67,10 @@ public class Tenant {
     @AttributeOverride(name = "monthlySpendLimit", column = @Column(name = "end_user_monthly_spend_limit", precision = 14, scale = 4))
     private LimitColumns endUserLimits = new LimitColumns();
 
+    /** Its weight in the fair queue of a saturated model (1 to 1000). */
+    @Column(name = "fair_share_weight", nullable = false)
+    private int fairShareWeight = 1;
+
     /** Where budget alerts are posted, signed with the secret (HMAC-SHA256); null: no webhook. */
     @Column(name = "alert_webhook_url", length = 1000)
     private String alertWebhookUrl;
@@ -116,6 +120,8 @@ public class Tenant {
     public void setMonthlyTokenBudget(Long monthlyTokenBudget) { this.monthlyTokenBudget = monthlyTokenBudget; }
     public BigDecimal getMonthlySpendLimit() { return monthlySpendLimit; }
     public void setMonthlySpendLimit(BigDecimal monthlySpendLimit) { this.monthlySpendLimit = monthlySpendLimit; }
+    public int getFairShareWeight() { return fairShareWeight; }
+    public void setFairShareWeight(int weight) { this.fairShareWeight = weight; }
     public String getAlertWebhookUrl() { return alertWebhookUrl; }
     public void setAlertWebhookUrl(String url) { this.alertWebhookUrl = url; }
     public String getAlertWebhookSecret() { return alertWebhookSecret; }

@@ -5,14 +5,16 @@ import java.util.List;
 
 /**
  * Who is calling: the tenant and key behind a valid API key, as cached for the hot path, with the limits
- * that apply (the tenant's, the key's own, and the tenant's defaults for each end user).
+ * that apply (the tenant's, the key's own, and the tenant's defaults for each end user), and its
+ * weight in the fair queue of a saturated model.
  * {@code allowedModels} null means every enabled model.
  */
 public record TenantPrincipal(long tenantId, String tenantName, long keyId, List<String> allowedModels,
-                              Instant keyExpiresAt, Limits tenantLimits, Limits keyLimits, Limits endUserLimits) {
+                              Instant keyExpiresAt, Limits tenantLimits, Limits keyLimits, Limits endUserLimits,
+                              int fairShareWeight) {
 
     public TenantPrincipal(long tenantId, String tenantName, long keyId, List<String> allowedModels, Instant keyExpiresAt) {
-        this(tenantId, tenantName, keyId, allowedModels, keyExpiresAt, Limits.NONE, Limits.NONE, Limits.NONE);
+        this(tenantId, tenantName, keyId, allowedModels, keyExpiresAt, Limits.NONE, Limits.NONE, Limits.NONE, 1);
     }
 
     public boolean mayUse(String model) {

@@ -74,7 +74,7 @@ class QuotaLedgerTest {
     }
 
     static TenantPrincipal caller(Limits tenant) {
-        return new TenantPrincipal(7, "acme", 11, null, null, tenant, Limits.NONE, Limits.NONE);
+        return new TenantPrincipal(7, "acme", 11, null, null, tenant, Limits.NONE, Limits.NONE, 1);
     }
 
     static Limits rpm(int n) {
