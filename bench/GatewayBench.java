@@ -313,7 +313,8 @@ public class GatewayBench {
      */
     static final class RawLoad {
         private final InetSocketAddress address;
-        private final byte[] request;
+        private final byte[][] requests; // one per key: connection n sends the (n mod keys)-th
+        private int connectionsMade;
         private final boolean untilFirstData; // streams: latency until the first "data:" line
         private final int connections;
         private final Queue<long[]> due = new ConcurrentLinkedQueue<>(); // {index, intended nanos}, from the pacer
@@ -328,13 +329,22 @@ public class GatewayBench {
         private volatile boolean running;
 
         RawLoad(String baseUrl, String method, String path, String body, boolean untilFirstData, int connections) {
+            this(baseUrl, method, path, body, untilFirstData, connections, List.of(key));
+        }
+
+        /** Connection n sends with the (n mod keys)-th key: a load spread over tenants. */
+        RawLoad(String baseUrl, String method, String path, String body, boolean untilFirstData, int connections,
+                List<String> keys) {
             URI uri = URI.create(baseUrl);
             address = new InetSocketAddress(uri.getHost(), uri.getPort());
             byte[] content = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
-            String head = method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
-                    + "\r\nAuthorization: Bearer " + key + "\r\nAccept: */*\r\n"
-                    + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n") + "\r\n";
-            request = concat(head.getBytes(StandardCharsets.US_ASCII), content);
+            requests = new byte[keys.size()][];
+            for (int k = 0; k < keys.size(); k++) {
+                String head = method + " " + path + " HTTP/1.1\r\nHost: " + uri.getHost() + ":" + uri.getPort()
+                        + "\r\nAuthorization: Bearer " + keys.get(k) + "\r\nAccept: */*\r\n"
+                        + (body == null ? "" : "Content-Type: application/json\r\nContent-Length: " + content.length + "\r\n") + "\r\n";
+                requests[k] = concat(head.getBytes(StandardCharsets.US_ASCII), content);
+            }
             this.untilFirstData = untilFirstData;
             this.connections = connections;
         }
@@ -403,7 +413,7 @@ public class GatewayBench {
             SocketChannel channel = SocketChannel.open(address);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
-            Connection connection = new Connection(channel);
+            Connection connection = new Connection(channel, requests[connectionsMade++ % requests.length]);
             channel.register(selector, SelectionKey.OP_READ, connection);
             return connection;
         }
@@ -464,7 +474,7 @@ public class GatewayBench {
 
         private void send(Connection connection, int index, long intended) throws IOException {
             connection.begin(index, intended);
-            ByteBuffer buffer = ByteBuffer.wrap(request);
+            ByteBuffer buffer = ByteBuffer.wrap(connection.request);
             while (buffer.hasRemaining()) {
                 if (connection.channel.write(buffer) == 0) Thread.onSpinWait(); // a few hundred bytes: the socket takes them
             }
@@ -482,6 +492,7 @@ public class GatewayBench {
         /** One kept-alive connection and the parse state of the answer it waits for. */
         static final class Connection {
             final SocketChannel channel;
+            final byte[] request;
             int index;
             long intended;
             long firstData;
@@ -492,8 +503,9 @@ public class GatewayBench {
             private long remaining; // body bytes, or the current chunk's bytes, still to come
             private int dataMatched; // how much of "data:" the body has shown so far
 
-            Connection(SocketChannel channel) {
+            Connection(SocketChannel channel, byte[] request) {
                 this.channel = channel;
+                this.request = request;
             }
 
             void begin(int index, long intended) {

@@ -332,6 +332,53 @@ class QuotasIT {
                 + floodMedian + " ms");
     }
 
+    @Test
+    void whileTheDatabaseIsAwayKnownKeysAreServedWithinTheirLimitAndTheCountersReconcileAfter() throws Exception {
+        JsonObject key = tenantWith("\"rpm_limit\": 10");
+        long tenantId = key.getJsonNumber("tenant_id").longValue();
+        assertEquals(200, chat(key.getString("key"), model, 1, null).status()); // known: its key check is cached
+        String role = System.getProperty("switchboard.it.db-user", "switchboard_test");
+        List<Switchboard.Reply> during;
+        try {
+            operator("ALTER ROLE " + role + " NOLOGIN");
+            operator("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+            during = new ArrayList<>();
+            for (int i = 0; i < 15; i++) during.add(chat(key.getString("key"), model, 1, null));
+        } finally {
+            operator("ALTER ROLE " + role + " LOGIN");
+        }
+        // one request before, the rest of the minute's ten during: enforced on this server alone
+        assertEquals(9, count(during, 200), during.stream().map(Switchboard.Reply::status).toList()::toString);
+        assertEquals(6, count(during, 429));
+        // back: what was granted while it was away is written as leases, so the counters hold all ten
+        Engines.eventually(Duration.ofSeconds(15), () -> leased("tenant:" + tenantId, "rpm") >= 10,
+                () -> "leased " + leased("tenant:" + tenantId, "rpm"));
+    }
+
+    static long leased(String scope, String metric) {
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+             PreparedStatement query = db.prepareStatement("SELECT coalesce(sum(leased), 0) FROM quota_lease "
+                     + "WHERE scope = ? AND metric = ? AND window_end > now() - interval '60 seconds'")) {
+            query.setString(1, scope);
+            query.setString(2, metric);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void operator(String sql) throws SQLException {
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                "switchboard_test_operator", "switchboard_test_operator");
+             java.sql.Statement statement = db.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     static jakarta.json.JsonArray alerts(long tenantId) {
         Switchboard.Reply reply = admin("GET", "/admin/alerts?tenant=" + tenantId, (String) null);
         assertEquals(200, reply.status(), reply::toString);

@@ -390,6 +390,32 @@ class UsageAccountingIT {
                 .divide(BigInteger.valueOf(1_000_000)).longValueExact();
     }
 
+    @Test
+    void monthlyPartitionsAreMadeAheadAndOldOnesDroppedPastRetention() throws Exception {
+        try (Connection db = db(); java.sql.Statement sql = db.createStatement()) {
+            sql.execute("SELECT usage_partitions_ensure(3)");
+            java.time.YearMonth now = java.time.YearMonth.now(ZoneOffset.UTC);
+            for (int ahead = 0; ahead <= 3; ahead++) {
+                String name = "usage_record_" + now.plusMonths(ahead).toString().replace('-', '_');
+                try (ResultSet exists = sql.executeQuery("SELECT to_regclass('" + name + "') IS NOT NULL")) {
+                    exists.next();
+                    assertTrue(exists.getBoolean(1), name + " exists");
+                }
+            }
+            // an old month past retention goes, its rollups stay
+            sql.execute("CREATE TABLE IF NOT EXISTS usage_record_2001_01 PARTITION OF usage_record "
+                    + "FOR VALUES FROM ('2001-01-01T00:00:00Z') TO ('2001-02-01T00:00:00Z')");
+            try (ResultSet dropped = sql.executeQuery("SELECT usage_partitions_drop_before(DATE '2001-03-01')")) {
+                dropped.next();
+                assertTrue(dropped.getInt(1) >= 1);
+            }
+            try (ResultSet gone = sql.executeQuery("SELECT to_regclass('usage_record_2001_01') IS NULL")) {
+                gone.next();
+                assertTrue(gone.getBoolean(1));
+            }
+        }
+    }
+
     static JsonObject billing(String query) {
         Switchboard.Reply reply = admin("GET", "/admin/reports/billing?" + query, (String) null);
         assertEquals(200, reply.status(), reply::toString);

@@ -27,8 +27,7 @@ final class Allowance {
     private Instant oldestBucket;    // sliding windows: the oldest bucket with usage, at the last lease
     private long lastUseNanos = System.nanoTime();
     private boolean refused;         // a request did not fit: the budget counts as spent (its 100 % alert)
-    private long grantedLocally;     // during a database outage
-    private long unsyncedLocally;
+    private long unsyncedLocally;    // granted during a database outage, not yet written as a lease
 
     Allowance(QuotaScope scope, Metric metric, Instant windowStart, Instant windowEnd, long limit) {
         this.scope = scope;
@@ -66,15 +65,19 @@ final class Allowance {
         oldestBucket = oldest;
     }
 
-    /**
-     * The database is away: grants up to {@code want} on this replica's own authority, never past
-     * {@code outageShare} of the limit in this window; recorded for the database once it is back.
-     */
-    synchronized void grantedLocally(long want, long outageShare) {
-        long grant = Math.max(0, Math.min(want, outageShare - grantedLocally));
+    /** The database is away: a grant on this replica's own authority, recorded for the database once it is back. */
+    synchronized void grantedLocally(long grant) {
         granted += grant;
-        grantedLocally += grant;
         unsyncedLocally += grant;
+    }
+
+    synchronized long granted() {
+        return granted;
+    }
+
+    /** What requests took of this window so far (held and used): the demand the next window's slice is sized by. */
+    synchronized long taken() {
+        return reserved + consumed;
     }
 
     synchronized long unsyncedLocalGrants() {
@@ -120,5 +123,9 @@ final class Allowance {
 
     synchronized boolean holdsAnything() {
         return granted > 0 || reserved > 0;
+    }
+
+    synchronized boolean holdsReservations() {
+        return reserved > 0;
     }
 }

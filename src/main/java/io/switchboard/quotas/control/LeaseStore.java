@@ -11,7 +11,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,6 +40,48 @@ public class LeaseStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
+                Lease lease = lease(connection, replica, scope, metric, windowStart, windowEnd, sumFrom, want, limit);
+                connection.commit();
+                return lease;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /** A lease request of {@link #leaseAll}. */
+    record Request(String scope, Metric metric, Instant windowStart, Instant windowEnd, Instant sumFrom, long want,
+                   long limit) {
+    }
+
+    /**
+     * The renewer's slices for the next windows of every busy scope, on one connection, each in its own short
+     * transaction: one transaction for all held every scope's advisory lock until the last, and a request
+     * that needed a lease meanwhile waited for the whole batch.
+     */
+    List<Lease> leaseAll(String replica, List<Request> requests) throws SQLException {
+        List<Lease> leases = new ArrayList<>(requests.size());
+        if (requests.isEmpty()) return leases;
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            for (Request r : requests) {
+                try {
+                    leases.add(lease(connection, replica, r.scope(), r.metric(), r.windowStart(), r.windowEnd(),
+                            r.sumFrom(), r.want(), r.limit()));
+                    connection.commit();
+                } catch (SQLException | RuntimeException e) {
+                    connection.rollback();
+                    throw e;
+                }
+            }
+            return leases;
+        }
+    }
+
+    private Lease lease(Connection connection, String replica, String scope, Metric metric, Instant windowStart,
+                        Instant windowEnd, Instant sumFrom, long want, long limit) throws SQLException {
+                asynchronousCommit(connection);
                 try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
                     lock.setString(1, scope + "/" + metric.wireName());
                     lock.executeQuery().close();
@@ -64,13 +108,7 @@ public class LeaseStore {
                 }
                 long grant = Math.max(0, Math.min(want, limit - all));
                 if (grant > 0) add(connection, replica, scope, metric, windowStart, windowEnd, grant, 0);
-                connection.commit();
                 return new Lease(grant, all - mine, oldest == null && grant > 0 ? windowStart : oldest);
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
-            }
-        }
     }
 
     /**
@@ -80,8 +118,33 @@ public class LeaseStore {
      */
     void report(String replica, Map<Key, long[]> changes) throws SQLException {
         if (changes.isEmpty()) return;
-        try (Connection connection = dataSource.getConnection();
-             PreparedStatement update = connection.prepareStatement("UPDATE quota_lease SET used = used + ?, "
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false); // one commit for all: a commit per row was a WAL flush per row
+            try {
+                report(connection, replica, changes);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Lease and report commits do not wait for the WAL to reach the disk: a commit per lease at every bucket
+     * boundary queued behind fsyncs and stalled requests. What this risks is only a crash of PostgreSQL itself
+     * losing its last fraction of a second of leases (never a usage row: those commit synchronously), after
+     * which replicas could lease that capacity once more (docs/quotas.md).
+     */
+    private static void asynchronousCommit(Connection connection) throws SQLException {
+        try (java.sql.Statement statement = connection.createStatement()) {
+            statement.execute("SET LOCAL synchronous_commit = off");
+        }
+    }
+
+    private static void report(Connection connection, String replica, Map<Key, long[]> changes) throws SQLException {
+        asynchronousCommit(connection);
+        try (PreparedStatement update = connection.prepareStatement("UPDATE quota_lease SET used = used + ?, "
                      + "leased = greatest(0, leased - ?), renewed_at = now() "
                      + "WHERE scope = ? AND metric = ? AND window_start = ? AND replica = ?")) {
             for (Map.Entry<Key, long[]> change : changes.entrySet()) {

@@ -50,17 +50,19 @@ public class QuotaLedger {
     @Inject @ConfigProperty(name = "switchboard.quotas.replica-id") java.util.Optional<String> configuredReplica;
     /** During a database outage each replica admits up to this share of a limit on its own. */
     @Inject @ConfigProperty(name = "switchboard.quotas.replicas", defaultValue = "1") int replicas;
+    @Inject @ConfigProperty(name = "switchboard.quotas.renew-ms", defaultValue = "1000") long renewMillis;
 
     private final Map<LeaseStore.Key, Allowance> allowances = new ConcurrentHashMap<>();
     private volatile Map<String, Instant> resets = Map.of();
     private String replica;
     private ScheduledFuture<?> renewing;
     private long lastCleanupNanos = System.nanoTime();
+    private long renewals;
 
     @PostConstruct
     void start() {
         startWithoutRenewal();
-        renewing = scheduler.scheduleWithFixedDelay(this::renew, 1, 1, TimeUnit.SECONDS);
+        renewing = scheduler.scheduleWithFixedDelay(this::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
     }
 
     void startWithoutRenewal() {
@@ -182,10 +184,62 @@ public class QuotaLedger {
                     allowance.windowEnd, Windows.sumFrom(allowance.metric, allowance.windowStart), want, allowance.limit);
             allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
         } catch (SQLException databaseAway) {
-            // the database is away: admit on this replica's share of the limit alone (README: the drift bound)
-            allowance.grantedLocally(want, allowance.limit / Math.max(1, replicas));
+            // the database is away: admit on this replica's share of the limit alone, counting what it holds
+            // of the whole window already (for a sliding minute, all ten buckets; docs/quotas.md: the drift bound)
+            long share = allowance.limit / Math.max(1, replicas);
+            long held = heldInWindow(allowance);
+            allowance.grantedLocally(Math.max(0, Math.min(want, share - held)));
         }
         return allowance.tryReserve(amount);
+    }
+
+    /**
+     * Leases the next window's slice, for every window that ends within two seconds and was used, before it
+     * starts: otherwise every scope's first request after a boundary (every 6 s for a sliding minute, and
+     * all tenants at once) would wait for a lease, a burst of transactions that stalled requests for 200 ms.
+     * The slice is sized by the demand of the window now ending (twice what it took, at least one request's
+     * worth), so a prefetched slice seldom strands much of the limit.
+     */
+    private void prefetch(Instant now) throws SQLException {
+        Instant soon = now.plusSeconds(2);
+        List<Allowance> upcoming = new ArrayList<>();
+        List<LeaseStore.Request> requests = new ArrayList<>();
+        List<Allowance> ending = new ArrayList<>(allowances.values());
+        ending.sort(java.util.Comparator.comparing((Allowance a) -> a.scope.id()).thenComparing(a -> a.metric)); // lock order
+        for (Allowance current : ending) {
+            if (current.metric == Metric.CONCURRENCY || !current.windowEnd.isAfter(now) || current.windowEnd.isAfter(soon)) continue;
+            long taken = current.taken();
+            if (taken == 0) continue;
+            Instant[] next = Windows.of(current.metric, current.windowEnd, current.metric.budget ? resets.get(current.scope.id()) : null);
+            if (allowances.containsKey(new LeaseStore.Key(current.scope.id(), current.metric, next[0]))) continue;
+            upcoming.add(new Allowance(current.scope, current.metric, next[0], next[1], current.limit));
+            requests.add(new LeaseStore.Request(current.scope.id(), current.metric, next[0], next[1],
+                    Windows.sumFrom(current.metric, next[0]),
+                    Math.min((current.limit + SLICES - 1) / SLICES, Math.max(1, 2 * taken)), current.limit));
+        }
+        List<LeaseStore.Lease> leases = store.leaseAll(replica, requests);
+        Map<LeaseStore.Key, long[]> giveBack = new HashMap<>();
+        for (int i = 0; i < leases.size(); i++) {
+            Allowance next = upcoming.get(i);
+            LeaseStore.Lease lease = leases.get(i);
+            next.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
+            LeaseStore.Key key = new LeaseStore.Key(next.scope.id(), next.metric, next.windowStart);
+            if (allowances.putIfAbsent(key, next) != null) giveBack.put(key, new long[] {0, next.trim()}); // a request was first
+        }
+        store.report(replica, giveBack);
+    }
+
+    /** What this replica holds of the allowance's limit over its whole window (the sliding minute's buckets). */
+    private long heldInWindow(Allowance allowance) {
+        Instant from = Windows.sumFrom(allowance.metric, allowance.windowStart);
+        long held = 0;
+        for (Allowance other : allowances.values()) {
+            if (other.metric == allowance.metric && other.scope.id().equals(allowance.scope.id())
+                    && !other.windowStart.isBefore(from) && !other.windowStart.isAfter(allowance.windowStart)) {
+                held += other.granted();
+            }
+        }
+        return held;
     }
 
     /**
@@ -197,28 +251,32 @@ public class QuotaLedger {
         try {
             Instant now = Instant.now();
             Map<LeaseStore.Key, long[]> changes = new HashMap<>();
+            boolean reportUse = ++renewals % 5 == 0; // budgets' use for alerts and messages: every 5 s is soon enough
             for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
                 Allowance allowance = entry.getValue();
                 boolean closed = !now.isBefore(allowance.windowEnd);
                 long returned = closed || allowance.idleFor(IDLE_NANOS) ? allowance.trim() : 0;
-                long used = allowance.unreportedConsumption();
+                // only budgets need their use in the database (the alerts read it); a rate's lease is what counts
+                long used = allowance.metric.budget && (reportUse || closed) ? allowance.unreportedConsumption() : 0;
                 long local = allowance.unsyncedLocalGrants();
                 if (local > 0) {
                     store.addLease(replica, entry.getKey().scope(), allowance.metric, allowance.windowStart,
                             allowance.windowEnd, local);
                 }
-                boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything();
+                boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything() && reportUse;
                 if (used != 0 || returned != 0 || keepAlive) changes.put(entry.getKey(), new long[] {used, returned});
-                if (closed && now.isAfter(allowance.windowEnd.plusSeconds(70)) && !allowance.holdsAnything()) {
+                // a window long over is forgotten once no request holds a reservation in it (what it used is reported)
+                if (closed && now.isAfter(allowance.windowEnd.plusSeconds(70)) && !allowance.holdsReservations()) {
                     allowances.remove(entry.getKey(), allowance);
                 }
             }
             store.report(replica, changes);
+            prefetch(now);
             Map<LeaseStore.Key, Allowance> budgets = new HashMap<>();
             allowances.forEach((key, allowance) -> {
                 if (allowance.metric.budget && now.isBefore(allowance.windowEnd)) budgets.put(key, allowance);
             });
-            if (alerts != null) alerts.check(budgets);
+            if (alerts != null && reportUse) alerts.check(budgets);
             if (System.nanoTime() - lastCleanupNanos > TimeUnit.MINUTES.toNanos(1)) {
                 store.dropEnded();
                 lastCleanupNanos = System.nanoTime();

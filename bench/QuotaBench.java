@@ -1,0 +1,77 @@
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What quotas cost ({@code ./switchboard bench quotas}): at 1,000 requests/s, 100 tenants with every limit set
+ * (high enough that nothing is refused) against the same load by one tenant without limits, alternating, so
+ * the difference is admission and settlement; then near saturation, 64 connections of one limited tenant
+ * against 64 connections over 64 limited tenants (a hot row would make the first slower). JDK only.
+ */
+public class QuotaBench {
+
+    public static void main(String[] args) throws Exception {
+        GatewayBench.gateway = args[0];
+        GatewayBench.direct = args[1];
+        GatewayBench.adminToken = args[2];
+        GatewayBench.serverPid = Long.parseLong(args[3]);
+        int seconds = Integer.parseInt(System.getProperty("seconds", "15"));
+        GatewayBench.setUp(); // the bench tenant: no limits
+        String unlimitedKey = GatewayBench.key;
+        List<String> limitedKeys = new ArrayList<>();
+        for (int t = 0; t < 100; t++) {
+            String tenant = GatewayBench.admin("POST", "/admin/tenants", "{\"name\":\"bench-quota-" + System.nanoTime()
+                    + "\",\"rpm_limit\":1000000,\"tpm_limit\":1000000000,\"max_concurrency\":1000,"
+                    + "\"daily_token_budget\":1000000000000,\"monthly_token_budget\":1000000000000,"
+                    + "\"monthly_spend_limit\":1000000}");
+            String id = GatewayBench.field(tenant, "id");
+            limitedKeys.add(GatewayBench.field(GatewayBench.admin("POST", "/admin/tenants/" + id + "/keys", "{\"name\":\"bench\"}"), "key"));
+        }
+        Thread.sleep(1_500);
+        String chat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
+                + "\"max_tokens\":8,\"ignore_eos\":true}";
+        int connections = 100;
+        GatewayBench.RawLoad unlimited = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+                chat, false, connections, List.of(unlimitedKey));
+        GatewayBench.RawLoad limited = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+                chat, false, connections, limitedKeys);
+        System.out.println("warming up (closed loop, 30 s each)");
+        unlimited.closedLoop(30);
+        limited.closedLoop(30);
+
+        System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s ==%n", seconds);
+        int rounds = 3;
+        long[][] without = new long[rounds][];
+        long[][] with = new long[rounds][];
+        for (int round = 0; round < rounds; round++) {
+            without[round] = unlimited.openLoop(1000, seconds / rounds);
+            with[round] = limited.openLoop(1000, seconds / rounds);
+        }
+        long[] a = GatewayBench.concat(without);
+        long[] b = GatewayBench.concat(with);
+        GatewayBench.report("one tenant, no limits", a, unlimited);
+        GatewayBench.report("100 tenants, every limit", b, limited);
+        System.out.printf("admission adds: p50 %.3f ms, p99 %.3f ms%n",
+                (GatewayBench.pct(b, 50) - GatewayBench.pct(a, 50)) / 1e6, (GatewayBench.pct(b, 99) - GatewayBench.pct(a, 99)) / 1e6);
+
+        if (!Boolean.parseBoolean(System.getProperty("hotrow", "true"))) return;
+        System.out.printf("%n== hot row? 64 connections of one limited tenant vs 64 connections over 64 limited tenants ==%n");
+        GatewayBench.RawLoad oneTenant = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+                chat, false, 64, List.of(limitedKeys.get(0)));
+        GatewayBench.RawLoad manyTenants = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+                chat, false, 64, limitedKeys.subList(0, 64));
+        double saturation = Math.min(oneTenant.closedLoop(seconds), manyTenants.closedLoop(seconds));
+        int rate = (int) (saturation * 0.5);
+        System.out.printf("saturation about %.0f requests/s; open loop at %d requests/s (half: below it, queues do not grow)%n", saturation, rate);
+        long[][] one = new long[rounds][];
+        long[][] many = new long[rounds][];
+        for (int round = 0; round < rounds; round++) {
+            one[round] = oneTenant.openLoop(rate, seconds / rounds);
+            many[round] = manyTenants.openLoop(rate, seconds / rounds);
+        }
+        long[] x = GatewayBench.concat(one);
+        long[] y = GatewayBench.concat(many);
+        GatewayBench.report("one tenant, 64 connections", x, oneTenant);
+        GatewayBench.report("64 tenants, 64 connections", y, manyTenants);
+        System.out.printf("p99 one tenant / p99 64 tenants: %.2f (aim: at most 1.5)%n", GatewayBench.pct(x, 99) / GatewayBench.pct(y, 99));
+    }
+}
