@@ -56,6 +56,15 @@ class UsageDurabilityIT {
             Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
                     () -> rowCounts(received).size() + " of " + received.size() + " rows");
             rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+            // the killed server's engine events end READY: serve once more here, so the clean stop below ends
+            // the model's trail in COLD (EngineEventsAfterShutdownCheck reads every test model's trail)
+            Set<String> after = ConcurrentHashMap.newKeySet();
+            AtomicBoolean once = new AtomicBoolean(true);
+            ExecutorService last = load(server.baseUrl(), apiKey, model, after, once, 1);
+            Engines.eventually(Duration.ofSeconds(60), () -> !after.isEmpty(), () -> "the restarted server does not serve");
+            once.set(false);
+            last.shutdown();
+            assertTrue(last.awaitTermination(30, TimeUnit.SECONDS));
         }
     }
 

@@ -17,8 +17,9 @@ public record TenantView(long id, String name, String status, Integer rpmLimit, 
 
     static TenantView of(Tenant tenant) {
         return new TenantView(tenant.getId(), tenant.getName(), tenant.getStatus().name().toLowerCase(),
-                tenant.getRpmLimit(), tenant.getTpmLimit(), tenant.getMaxConcurrency(), tenant.getDailyTokenBudget(),
-                tenant.getMonthlyTokenBudget(), tenant.getMonthlySpendLimit(), tenant.getEndUserLimits().getRpmLimit(),
+                tenant.getLimits().getRpmLimit(), tenant.getLimits().getTpmLimit(), tenant.getLimits().getMaxConcurrency(),
+                tenant.getLimits().getDailyTokenBudget(), tenant.getLimits().getMonthlyTokenBudget(),
+                tenant.getLimits().getMonthlySpendLimit(), tenant.getEndUserLimits().getRpmLimit(),
                 tenant.getEndUserLimits().getTpmLimit(), tenant.getEndUserLimits().getMaxConcurrency(),
                 tenant.getEndUserLimits().getDailyTokenBudget(), tenant.getEndUserLimits().getMonthlyTokenBudget(),
                 tenant.getEndUserLimits().getMonthlySpendLimit(), tenant.getFairShareWeight(), tenant.getAlertWebhookUrl(),

@@ -21,7 +21,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Map;
 
@@ -137,20 +136,7 @@ public class TenantsResource {
     }
 
     private static void applyQuotas(JsonRequest request, Tenant tenant) {
-        if (request.has("rpm_limit")) tenant.setRpmLimit(request.optionalInt("rpm_limit", 0, Integer.MAX_VALUE));
-        if (request.has("tpm_limit")) tenant.setTpmLimit(request.optionalLong("tpm_limit", 0, Long.MAX_VALUE));
-        if (request.has("max_concurrency")) {
-            tenant.setMaxConcurrency(request.optionalInt("max_concurrency", 0, Integer.MAX_VALUE));
-        }
-        if (request.has("daily_token_budget")) {
-            tenant.setDailyTokenBudget(request.optionalLong("daily_token_budget", 0, Long.MAX_VALUE));
-        }
-        if (request.has("monthly_token_budget")) {
-            tenant.setMonthlyTokenBudget(request.optionalLong("monthly_token_budget", 0, Long.MAX_VALUE));
-        }
-        if (request.has("monthly_spend_limit")) {
-            tenant.setMonthlySpendLimit(request.optionalDecimal("monthly_spend_limit", BigDecimal.ZERO, new BigDecimal("9999999999.9999"), 4));
-        }
+        LimitFields.apply(request, "", tenant.getLimits());
         LimitFields.apply(request, "end_user_", tenant.getEndUserLimits());
         if (request.has("fair_share_weight")) {
             Integer weight = request.optionalInt("fair_share_weight", 1, 1000);

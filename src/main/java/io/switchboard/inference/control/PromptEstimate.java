@@ -19,10 +19,16 @@ public final class PromptEstimate {
     }
 
     public static int tokens(JsonObject body) {
+        long[] text = text(body);
+        long tokens = (text[0] + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + text[1] * TOKENS_PER_MESSAGE;
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
+    }
+
+    /** {characters of the messages' and the prompt's text, messages}. */
+    private static long[] text(JsonObject body) {
         long chars = 0;
         long messages = 0;
-        JsonValue list = body.get("messages");
-        if (list instanceof JsonArray array) {
+        if (body.get("messages") instanceof JsonArray array) {
             for (JsonValue message : array) {
                 if (!(message instanceof JsonObject object)) continue;
                 messages++;
@@ -30,8 +36,7 @@ public final class PromptEstimate {
             }
         }
         chars += textLength(body.get("prompt"));
-        long tokens = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + messages * TOKENS_PER_MESSAGE;
-        return (int) Math.min(Integer.MAX_VALUE, tokens);
+        return new long[] {chars, messages};
     }
 
     /**
@@ -39,18 +44,8 @@ public final class PromptEstimate {
      * byte-level tokenizer covers at least one UTF-8 byte, plus room for each message's chat template.
      */
     public static long upperBound(JsonObject body) {
-        long bytes = 0;
-        long messages = 0;
-        JsonValue list = body.get("messages");
-        if (list instanceof JsonArray array) {
-            for (JsonValue message : array) {
-                if (!(message instanceof JsonObject object)) continue;
-                messages++;
-                bytes += textLength(object.get("content")) * 3; // a char is at most 3 UTF-8 bytes (4 for a surrogate pair's 2)
-            }
-        }
-        bytes += textLength(body.get("prompt")) * 3;
-        return bytes + (messages + 1) * 16;
+        long[] text = text(body);
+        return text[0] * 3 + (text[1] + 1) * 16; // a char is at most 3 UTF-8 bytes (a surrogate pair's two: 4)
     }
 
     /** A string, or the text of an array of strings or of content parts ({@code {"type":"text","text":...}}). */

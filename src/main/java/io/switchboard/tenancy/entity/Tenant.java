@@ -14,7 +14,6 @@ import jakarta.persistence.PrePersist;
 import jakarta.persistence.PreUpdate;
 import jakarta.persistence.Table;
 
-import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.List;
 
@@ -39,23 +38,9 @@ public class Tenant {
     @Column(nullable = false, length = 20)
     private TenantStatus status = TenantStatus.ACTIVE;
 
-    @Column(name = "rpm_limit")
-    private Integer rpmLimit;
-
-    @Column(name = "tpm_limit")
-    private Long tpmLimit;
-
-    @Column(name = "max_concurrency")
-    private Integer maxConcurrency;
-
-    @Column(name = "daily_token_budget")
-    private Long dailyTokenBudget;
-
-    @Column(name = "monthly_token_budget")
-    private Long monthlyTokenBudget;
-
-    @Column(name = "monthly_spend_limit", precision = 14, scale = 4)
-    private BigDecimal monthlySpendLimit;
+    /** The tenant's own limits (the columns rpm_limit ... monthly_spend_limit). */
+    @Embedded
+    private LimitColumns limits = new LimitColumns();
 
     /** The default limits of each end user of the tenant (OpenAI's {@code user} field). */
     @Embedded
@@ -108,18 +93,10 @@ public class Tenant {
     public void setName(String name) { this.name = name; }
     public TenantStatus getStatus() { return status; }
     public void setStatus(TenantStatus status) { this.status = status; }
-    public Integer getRpmLimit() { return rpmLimit; }
-    public void setRpmLimit(Integer rpmLimit) { this.rpmLimit = rpmLimit; }
-    public Long getTpmLimit() { return tpmLimit; }
-    public void setTpmLimit(Long tpmLimit) { this.tpmLimit = tpmLimit; }
-    public Integer getMaxConcurrency() { return maxConcurrency; }
-    public void setMaxConcurrency(Integer maxConcurrency) { this.maxConcurrency = maxConcurrency; }
-    public Long getDailyTokenBudget() { return dailyTokenBudget; }
-    public void setDailyTokenBudget(Long dailyTokenBudget) { this.dailyTokenBudget = dailyTokenBudget; }
-    public Long getMonthlyTokenBudget() { return monthlyTokenBudget; }
-    public void setMonthlyTokenBudget(Long monthlyTokenBudget) { this.monthlyTokenBudget = monthlyTokenBudget; }
-    public BigDecimal getMonthlySpendLimit() { return monthlySpendLimit; }
-    public void setMonthlySpendLimit(BigDecimal monthlySpendLimit) { this.monthlySpendLimit = monthlySpendLimit; }
+    public LimitColumns getLimits() {
+        if (limits == null) limits = new LimitColumns(); // Hibernate leaves an all-null embeddable null
+        return limits;
+    }
     public int getFairShareWeight() { return fairShareWeight; }
     public void setFairShareWeight(int weight) { this.fairShareWeight = weight; }
     public String getAlertWebhookUrl() { return alertWebhookUrl; }
@@ -133,8 +110,7 @@ public class Tenant {
     }
 
     public Limits limits() {
-        return new Limits(rpmLimit, tpmLimit, maxConcurrency, dailyTokenBudget, monthlyTokenBudget,
-                LimitColumns.micros(monthlySpendLimit));
+        return getLimits().toLimits();
     }
 
     public List<String> getAllowedModels() { return allowedModels == null ? null : List.of(allowedModels); }
