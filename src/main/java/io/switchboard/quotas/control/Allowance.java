@@ -81,9 +81,12 @@ final class Allowance {
     }
 
     synchronized long unsyncedLocalGrants() {
-        long unsynced = unsyncedLocally;
-        unsyncedLocally = 0;
-        return unsynced;
+        return unsyncedLocally;
+    }
+
+    /** These outage grants are now leases in the database. */
+    synchronized void synced(long grants) {
+        unsyncedLocally -= grants;
     }
 
     /** What all replicas have taken of the limit, as far as this replica knows. */
@@ -110,11 +113,21 @@ final class Allowance {
         return unused;
     }
 
-    /** How much consumption the database has not been told of; marks it told. */
+    /** How much consumption the database has not been told of; marks it told ({@link #unreported} if that failed). */
     synchronized long unreportedConsumption() {
         long delta = consumed - reportedConsumed;
         reportedConsumed = consumed;
         return delta;
+    }
+
+    /** The report of {@code delta} did not reach the database: it goes in the next one. */
+    synchronized void unreported(long delta) {
+        reportedConsumed -= delta;
+    }
+
+    /** A trim whose return did not reach the database: the slice stays leased there, so it is held here again. */
+    synchronized void untrimmed(long returned) {
+        granted += returned;
     }
 
     synchronized boolean idleFor(long nanos) {

@@ -254,15 +254,22 @@ public class QuotaLedger {
             boolean reportUse = ++renewals % 5 == 0; // budgets' use for alerts and messages: every 5 s is soon enough
             for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
                 Allowance allowance = entry.getValue();
+                long local = allowance.unsyncedLocalGrants();
+                boolean inStep = local == 0; // the database has every grant this allowance holds
+                if (local > 0) { // granted while the database was away: written as a lease, then marked written
+                    try {
+                        store.addLease(replica, entry.getKey().scope(), allowance.metric, allowance.windowStart,
+                                allowance.windowEnd, local);
+                        allowance.synced(local);
+                        inStep = true;
+                    } catch (SQLException stillAway) {
+                        // kept: the next renewal writes it (and only then may any of it be given back)
+                    }
+                }
                 boolean closed = !now.isBefore(allowance.windowEnd);
-                long returned = closed || allowance.idleFor(IDLE_NANOS) ? allowance.trim() : 0;
+                long returned = inStep && (closed || allowance.idleFor(IDLE_NANOS)) ? allowance.trim() : 0;
                 // only budgets need their use in the database (the alerts read it); a rate's lease is what counts
                 long used = allowance.metric.budget && (reportUse || closed) ? allowance.unreportedConsumption() : 0;
-                long local = allowance.unsyncedLocalGrants();
-                if (local > 0) {
-                    store.addLease(replica, entry.getKey().scope(), allowance.metric, allowance.windowStart,
-                            allowance.windowEnd, local);
-                }
                 boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything() && reportUse;
                 if (used != 0 || returned != 0 || keepAlive) changes.put(entry.getKey(), new long[] {used, returned});
                 // a window long over is forgotten once no request holds a reservation in it (what it used is reported)
@@ -270,7 +277,17 @@ public class QuotaLedger {
                     allowances.remove(entry.getKey(), allowance);
                 }
             }
-            store.report(replica, changes);
+            try {
+                store.report(replica, changes);
+            } catch (SQLException | RuntimeException failed) { // nothing of it was written: the next renewal tries again
+                changes.forEach((key, change) -> {
+                    Allowance allowance = allowances.get(key);
+                    if (allowance == null) return;
+                    allowance.unreported(change[0]);
+                    allowance.untrimmed(change[1]);
+                });
+                throw failed;
+            }
             prefetch(now);
             Map<LeaseStore.Key, Allowance> budgets = new HashMap<>();
             allowances.forEach((key, allowance) -> {
