@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * scenarios share one server's GPU and engines (a split would load the same models twice); the state
  * machine's finer cases are unit scenarios in engines.control.LifecycleScenariosTest.
  */
+@org.junit.jupiter.api.Timeout(value = 180, unit = java.util.concurrent.TimeUnit.SECONDS) // a hung stream fails its test, not CI
 class EngineLifecycleIT {
 
     static String apiKey;

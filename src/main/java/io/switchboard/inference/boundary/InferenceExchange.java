@@ -39,6 +39,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * away (seen at the next write; heartbeat comments make sure there is one) cancels the upstream
  * request, which makes vLLM abort it. An engine that dies mid-stream ends the stream with an
  * error event. Exactly one outcome is recorded and the lease released exactly once.
+ * It is one class past 400 lines because the exchange's states (waiting, relaying, answered, settled,
+ * finished) are its fields, touched by four threads; split, they would have to be shared between objects.
  */
 final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
 
@@ -374,6 +376,15 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
      */
     private void settle(int status, String error) {
         if (!settled.compareAndSet(false, true)) return;
+        try {
+            record(status, error);
+        } catch (RuntimeException failure) { // never the reason a response does not end
+            java.util.logging.Logger.getLogger(InferenceExchange.class.getName()).log(java.util.logging.Level.SEVERE,
+                    "Could not record the outcome of request " + requestId, failure);
+        }
+    }
+
+    private void record(int status, String error) {
         long now = System.nanoTime();
         Lease held = lease;
         UsageScanner.Usage usage = request.stream() ? stream.usage() : answerUsage;

@@ -51,7 +51,15 @@ public class PriceBook {
 
     /** The price in force for the model at that moment: the row with the latest valid_from not after it. */
     public Optional<Price> at(String model, Instant when) {
-        List<Price> prices = snapshot.get(ALL).get(model);
+        Map<String, List<Price>> all;
+        try {
+            all = snapshot.get(ALL);
+        } catch (RuntimeException neverLoaded) { // the database was away since start-up: no price is known yet
+            java.util.logging.Logger.getLogger(PriceBook.class.getName())
+                    .warning("Prices cannot be read (" + neverLoaded.getMessage() + "); '" + model + "' counts as unpriced");
+            return Optional.empty();
+        }
+        List<Price> prices = all.get(model);
         if (prices == null) return Optional.empty();
         Price inForce = null;
         for (Price price : prices) { // by valid_from, ascending; a model has a handful
