@@ -282,6 +282,21 @@ public class GatewayBench {
 
     // ---- figures ----
 
+    /**
+     * Open loops at {@code rate} on two loads in alternating blocks ({@code rounds} each, together
+     * {@code seconds} per load), so whatever else the machine does meanwhile weighs on both alike; answers
+     * {first's latencies, second's}.
+     */
+    static long[][] alternate(RawLoad first, RawLoad second, int rate, int seconds, int rounds) throws Exception {
+        long[][] a = new long[rounds][];
+        long[][] b = new long[rounds][];
+        for (int round = 0; round < rounds; round++) {
+            a[round] = first.openLoop(rate, seconds / rounds);
+            b[round] = second.openLoop(rate, seconds / rounds);
+        }
+        return new long[][] {concat(a), concat(b)};
+    }
+
     static long[] concat(long[][] blocks) {
         return Arrays.stream(blocks).flatMapToLong(Arrays::stream).toArray();
     }

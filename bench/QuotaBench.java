@@ -41,15 +41,9 @@ public class QuotaBench {
         limited.closedLoop(30);
 
         System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s ==%n", seconds);
-        int rounds = 3;
-        long[][] without = new long[rounds][];
-        long[][] with = new long[rounds][];
-        for (int round = 0; round < rounds; round++) {
-            without[round] = unlimited.openLoop(1000, seconds / rounds);
-            with[round] = limited.openLoop(1000, seconds / rounds);
-        }
-        long[] a = GatewayBench.concat(without);
-        long[] b = GatewayBench.concat(with);
+        long[][] both = GatewayBench.alternate(unlimited, limited, 1000, seconds, 3);
+        long[] a = both[0];
+        long[] b = both[1];
         GatewayBench.report("one tenant, no limits", a, unlimited);
         GatewayBench.report("100 tenants, every limit", b, limited);
         System.out.printf("admission adds: p50 %.3f ms, p99 %.3f ms%n",
@@ -64,14 +58,9 @@ public class QuotaBench {
         double saturation = Math.min(oneTenant.closedLoop(seconds), manyTenants.closedLoop(seconds));
         int rate = (int) (saturation * 0.5);
         System.out.printf("saturation about %.0f requests/s; open loop at %d requests/s (half: below it, queues do not grow)%n", saturation, rate);
-        long[][] one = new long[rounds][];
-        long[][] many = new long[rounds][];
-        for (int round = 0; round < rounds; round++) {
-            one[round] = oneTenant.openLoop(rate, seconds / rounds);
-            many[round] = manyTenants.openLoop(rate, seconds / rounds);
-        }
-        long[] x = GatewayBench.concat(one);
-        long[] y = GatewayBench.concat(many);
+        long[][] pair = GatewayBench.alternate(oneTenant, manyTenants, rate, seconds, 3);
+        long[] x = pair[0];
+        long[] y = pair[1];
         GatewayBench.report("one tenant, 64 connections", x, oneTenant);
         GatewayBench.report("64 tenants, 64 connections", y, manyTenants);
         System.out.printf("p99 one tenant / p99 64 tenants: %.2f (aim: at most 1.5)%n", GatewayBench.pct(x, 99) / GatewayBench.pct(y, 99));

@@ -54,15 +54,9 @@ public class UsageBench {
                 1000 * metric("switchboard_usage_batch_commit_seconds_max"));
 
         System.out.printf("%n== added latency with accounting on, open loop at 1000 requests/s, %d s ==%n", seconds);
-        int rounds = 3;
-        long[][] directBlocks = new long[rounds][];
-        long[][] gatewayBlocks = new long[rounds][];
-        for (int round = 0; round < rounds; round++) {
-            directBlocks[round] = directChat.openLoop(1000, seconds / rounds);
-            gatewayBlocks[round] = gatewayChat.openLoop(1000, seconds / rounds);
-        }
-        long[] directLatency = GatewayBench.concat(directBlocks);
-        long[] gatewayLatency = GatewayBench.concat(gatewayBlocks);
+        long[][] both = GatewayBench.alternate(directChat, gatewayChat, 1000, seconds, 3);
+        long[] directLatency = both[0];
+        long[] gatewayLatency = both[1];
         GatewayBench.report("engine directly", directLatency, directChat);
         GatewayBench.report("through Switchboard", gatewayLatency, gatewayChat);
         System.out.printf("added latency: p50 %.2f ms, p99 %.2f ms%n",

@@ -74,9 +74,10 @@ public class CompletionsServlet extends HttpServlet {
             ModelSpec model = resolver.resolve(completion.model(), tenant);
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
                     endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
-            long worstTokens = worstTokens(call, model);
-            call = call.reserving(worstTokens);
-            admission = admit(call, model);
+            long prompt = PromptEstimate.upperBound(completion.body());
+            long generated = maxTokens(completion.body(), endpoint == Endpoint.CHAT ? model.maxModelLen() : 16);
+            call = call.reserving(prompt + generated);
+            admission = admit(call, model, prompt, generated);
             admission.headers().forEach(response::setHeader);
             relay.relay(request.startAsync(), call, admission, body, model);
             admission = null; // the exchange settles it now
@@ -94,21 +95,13 @@ public class CompletionsServlet extends HttpServlet {
     /**
      * Reserves the request's worst case against its limits: a bound on its prompt tokens plus the most it may
      * generate (max_tokens; absent, the model's context length for chat, vLLM's 16 for completions), and what
-     * those would cost at the model's price now.
+     * those would cost at the model's price now (looked up only for a caller that has limits).
      */
-    private Admission admit(InferenceCall call, ModelSpec model) {
-        jakarta.json.JsonObject body = call.request().body();
-        long prompt = PromptEstimate.upperBound(body);
-        long completionTokens = call.reservedTokens() - prompt;
+    private Admission admit(InferenceCall call, ModelSpec model, long prompt, long generated) {
+        if (!quotas.limits(call.tenant(), call.endUser())) return Admission.NONE;
         long cost = prices.at(model.name(), call.startedAt())
-                .map(price -> price.costPicos(prompt, 0, completionTokens)).orElse(0L);
-        return quotas.admit(call.tenant(), call.endUser(), call.reservedTokens(), cost);
-    }
-
-    private static long worstTokens(InferenceCall call, ModelSpec model) {
-        jakarta.json.JsonObject body = call.request().body();
-        return PromptEstimate.upperBound(body)
-                + maxTokens(body, call.request().endpoint() == Endpoint.CHAT ? model.maxModelLen() : 16);
+                .map(price -> price.costPicos(prompt, 0, generated)).orElse(0L);
+        return quotas.admit(call.tenant(), call.endUser(), prompt + generated, cost);
     }
 
     static long maxTokens(jakarta.json.JsonObject body, long absent) {

@@ -83,9 +83,7 @@ public class QuotaLedger {
      * {@code worstTokens}: its estimated prompt plus max_tokens; {@code worstCostPicos}: what they would cost.
      */
     public Admission admit(TenantPrincipal caller, String endUser, long worstTokens, long worstCostPicos) {
-        boolean anyLimits = caller.tenantLimits().any() || caller.keyLimits().any()
-                || (endUser != null && caller.endUserLimits().any());
-        if (!anyLimits) return Admission.NONE;
+        if (!limits(caller, endUser)) return Admission.NONE;
         Instant now = Instant.now();
         List<Admission.Reservation> taken = new ArrayList<>(8);
         Allowance requests = null;
@@ -129,6 +127,11 @@ public class QuotaLedger {
             throw refused;
         }
         return new Admission(taken, RateLimitHeaders.of(requests, tokens, now));
+    }
+
+    /** Whether any limit applies to this caller and end user (without one, admission reserves nothing). */
+    public boolean limits(TenantPrincipal caller, String endUser) {
+        return caller.tenantLimits().any() || caller.keyLimits().any() || (endUser != null && caller.endUserLimits().any());
     }
 
     /** The request ended having used these tokens at this cost (null: unpriced): unused reservations come back. */
