@@ -4,8 +4,12 @@ import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.entity.EngineRefusal;
 import io.switchboard.engines.entity.EngineRefusal.Reason;
 import io.switchboard.engines.entity.EngineState;
+import io.switchboard.engines.entity.Residency;
 
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -63,6 +67,22 @@ public final class Leases {
             manager.demand(engine);
             return waiter.future;
         }
+    }
+
+    /**
+     * Where each of these models stands on the GPU now (COLD for one never asked for), for routing's choice
+     * between acceptable models; one short hold of the manager's lock for all of them.
+     */
+    public Map<String, Residency> residency(Collection<String> models) {
+        Map<String, Residency> where = new HashMap<>();
+        long now = System.nanoTime();
+        synchronized (manager.lock) {
+            for (String model : models) {
+                ManagedEngine engine = manager.engines.get(model);
+                where.put(model, engine == null ? Residency.COLD : engine.residency(now));
+            }
+        }
+        return where;
     }
 
     /** A waiter whose client left gives its place up (or its lease back, if it just got one). */

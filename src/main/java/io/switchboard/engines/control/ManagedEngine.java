@@ -3,6 +3,7 @@ package io.switchboard.engines.control;
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.entity.EngineSnapshot;
 import io.switchboard.engines.entity.EngineState;
+import io.switchboard.engines.entity.Residency;
 
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -38,6 +39,8 @@ final class ManagedEngine {
     Instant retryNotBefore = Instant.EPOCH;
     String lastError;
     long lastLoadMillis;
+    /** How long its last wake-up from sleep took (0: never woken). */
+    long lastWakeMillis;
     long loadStartedNanos;
     boolean queuedForLoad;
     /** Loaded without waiters: pinned at start-up or an admin's explicit load. */
@@ -53,6 +56,17 @@ final class ManagedEngine {
 
     long fullBytes() {
         return spec.gpuMemoryGib().multiply(java.math.BigDecimal.valueOf(1L << 30)).longValue();
+    }
+
+    /** Where it stands for routing, at {@code nowNanos}: READY now, or how long until it could be. */
+    Residency residency(long nowNanos) {
+        long expected = switch (state) {
+            case READY -> 0;
+            case LOADING -> lastLoadMillis <= 0 ? -1 : Math.max(1, lastLoadMillis - (nowNanos - loadStartedNanos) / 1_000_000);
+            case SLEEPING -> lastWakeMillis > 0 ? lastWakeMillis : lastLoadMillis <= 0 ? -1 : Math.max(1, lastLoadMillis / 10);
+            default -> lastLoadMillis <= 0 ? -1 : lastLoadMillis; // COLD, FAILED, draining or stopping: a load away
+        };
+        return new Residency(state, waiters.size(), expected);
     }
 
     EngineSnapshot snapshot() {

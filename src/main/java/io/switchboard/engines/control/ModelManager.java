@@ -253,7 +253,7 @@ public class ModelManager {
             }
             long millis = (System.nanoTime() - engine.loadStartedNanos) / 1_000_000;
             if (!transition(engine, EngineState.READY, wake ? "woke" : "ready", millis, null)) return;
-            engine.lastLoadMillis = millis;
+            if (wake) engine.lastWakeMillis = millis; else engine.lastLoadMillis = millis;
             engine.loads++;
             engine.lastError = null;
             metrics.loaded(engine.name, millis);

@@ -43,6 +43,11 @@ public final class Jsonp {
         return PROVIDER.createObjectBuilder(copy);
     }
 
+    /** A string as a JSON value: quoted and escaped. */
+    public static jakarta.json.JsonString value(String text) {
+        return PROVIDER.createValue(text);
+    }
+
     public static JsonArrayBuilder array() {
         return PROVIDER.createArrayBuilder();
     }

@@ -17,6 +17,8 @@ import io.switchboard.quotas.control.Admission;
 import io.switchboard.quotas.control.QuotaLedger;
 import io.switchboard.tenancy.entity.RefusedKey;
 import io.switchboard.routing.control.ModelResolver;
+import io.switchboard.routing.control.TraitReader;
+import io.switchboard.routing.entity.Route;
 import io.switchboard.tenancy.boundary.TenantCredentials;
 import io.switchboard.tenancy.entity.TenantPrincipal;
 import jakarta.inject.Inject;
@@ -71,7 +73,9 @@ public class CompletionsServlet extends HttpServlet {
             byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
                     request.getContentLengthLong());
             completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
-            ModelSpec model = resolver.resolve(completion.model(), tenant);
+            Route route = resolver.resolve(completion.model(), tenant, endpoint == Endpoint.CHAT ? "chat" : "completions",
+                    completion.body(), request.getHeader(TraitReader.QUALITY_HEADER));
+            ModelSpec model = route.model();
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
                     endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
             long prompt = PromptEstimate.upperBound(completion.body());
@@ -79,7 +83,7 @@ public class CompletionsServlet extends HttpServlet {
             call = call.reserving(prompt + generated);
             admission = admit(call, model, prompt, generated);
             admission.headers().forEach(response::setHeader);
-            relay.relay(request.startAsync(), call, admission, body, model);
+            relay.relay(request.startAsync(), call, admission, body, route);
             admission = null; // the exchange settles it now
         } catch (RuntimeException failure) {
             if (admission != null) quotas.settle(admission, 0, 0L); // admitted, then never relayed

@@ -2,6 +2,8 @@ package io.switchboard.inference.boundary;
 
 import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.control.Lease;
+import io.switchboard.engines.entity.EngineRefusal;
+import io.switchboard.routing.entity.Route;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
@@ -24,6 +26,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -54,7 +57,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final String requestId;
     private final CompletionRequest request;
     private final byte[] clientBody;
-    private final ModelSpec model;
+    private volatile Route route;
+    private volatile ModelSpec model; // the route's model: its fallback's once that serves
     private final long startedNanos;
 
     private final EngineStream stream;
@@ -78,7 +82,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private volatile String answerFinishReason;
 
     InferenceExchange(InferenceRelay relay, AsyncContext async, InferenceCall call, Admission admission,
-                      byte[] clientBody, ModelSpec model) {
+                      byte[] clientBody, Route route) {
         this.relay = relay;
         this.admission = admission;
         this.async = async;
@@ -87,7 +91,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         this.requestId = call.requestId();
         this.request = call.request();
         this.clientBody = clientBody;
-        this.model = model;
+        this.route = route;
+        this.model = route.model();
         this.startedNanos = call.startedNanos();
         this.stream = new EngineStream(request.clientWantsUsage());
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
@@ -97,19 +102,47 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     void begin() {
-        response.setHeader("x-switchboard-model", model.name());
+        response.setHeader("x-switchboard-route", route.label());
+        if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
         relay.clients.watch(this); // from here on, a client that leaves is noticed
-        pending = relay.leases().acquire(model, relay.maxWait(), String.valueOf(call.tenant().tenantId()),
+        acquire();
+    }
+
+    /** A lease on the route's model; refused before anything went out, its fallback's instead (see {@link #fallBack}). */
+    private void acquire() {
+        Route serving = route;
+        response.setHeader("x-switchboard-model", model.name());
+        if (serving.fallbackReason() != null) response.setHeader("x-switchboard-fallback", serving.fallbackReason());
+        Duration wait = serving.fallback() != null && serving.maxQueueWaitMs() != null
+                ? Duration.ofMillis(serving.maxQueueWaitMs()) : relay.maxWait();
+        pending = relay.leases().acquire(model, wait, String.valueOf(call.tenant().tenantId()),
                 call.tenant().fairShareWeight(), call.reservedTokens());
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
-                if (!finished.get()) fail(OpenAiError.of(EngineFailures.unwrap(failure), requestId)); // else the client left: its wait was called off
+                if (!finished.get() && !fallBack(EngineFailures.unwrap(failure))) {
+                    fail(OpenAiError.of(EngineFailures.unwrap(failure), requestId)); // else the client left: its wait was called off
+                }
             } else if (finished.get()) {
                 granted.release(true); // the client left while it waited
             } else {
                 relay(granted);
             }
         });
+    }
+
+    /**
+     * The route's fallback serves when its model was refused in a way a fallback helps with (cannot fit, failed,
+     * backing off, queue full, waited too long), as long as nothing has gone to the client yet.
+     */
+    private boolean fallBack(Throwable failure) {
+        Route serving = route;
+        if (serving.fallback() == null || !(failure instanceof EngineRefusal refusal) || committed) return false;
+        String reason = Route.fallbackReason(refusal.reason());
+        if (reason == null) return false;
+        route = serving.fallenBack(reason);
+        model = route.model();
+        acquire();
+        return true;
     }
 
     // ---- relaying ----
@@ -122,8 +155,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         }
         granted.onEngineFailure(this::engineFailed);
         // the client's bytes as they came when nothing needs changing; else the body rebuilt
-        byte[] body = CompletionValidator.passesUnchanged(request, model.name()) ? clientBody
-                : CompletionValidator.upstreamBody(request, model.name()).toString().getBytes(StandardCharsets.UTF_8);
+        byte[] body = CompletionValidator.upstreamBytes(request, clientBody, model.name());
         HttpRequest upstreamRequest = HttpRequest.newBuilder(granted.baseUri().resolve(request.endpoint().path))
                 .timeout(relay.firstByteTimeout()) // until the engine's response headers
                 .header("Content-Type", "application/json")
@@ -313,8 +345,9 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         }
     }
 
+    /** A stream that is relaying gets heartbeats; until then (waiting for its model) it is watched as any request is, so that nothing commits the response before a fallback could still serve. */
     boolean streams() {
-        return request.stream();
+        return request.stream() && lease != null;
     }
 
     long quietFor(long nowNanos) {
@@ -399,7 +432,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             estimated = true;
         }
         UsageRecord row = relay.outcomes.record(new RequestOutcome(requestId, call.clientRequestId(), call.tenant().tenantId(),
-                call.tenant().keyId(), call.endUser(), request.model(), model.name(), request.endpoint().path,
+                call.tenant().keyId(), call.endUser(), request.model(), model.name(), route.ruleLabel(), route.fallbackReason(),
+                request.endpoint().path,
                 request.stream(), status, finishReason, prompt, cached, completion, estimated,
                 held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
                 firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,

@@ -1,6 +1,5 @@
 package io.switchboard.inference.boundary;
 
-import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.engines.control.EngineHttp;
 import io.switchboard.engines.control.Leases;
 import io.switchboard.engines.control.ModelManager;
@@ -8,6 +7,7 @@ import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.InferenceCall;
 import io.switchboard.quotas.control.Admission;
 import io.switchboard.quotas.control.QuotaLedger;
+import io.switchboard.routing.entity.Route;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -40,8 +40,8 @@ public class InferenceRelay {
     }
 
     /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
-    public void relay(AsyncContext async, InferenceCall call, Admission admission, byte[] clientBody, ModelSpec model) {
-        new InferenceExchange(this, async, call, admission, clientBody, model).begin();
+    public void relay(AsyncContext async, InferenceCall call, Admission admission, byte[] clientBody, Route route) {
+        new InferenceExchange(this, async, call, admission, clientBody, route).begin();
     }
 
     Leases leases() {

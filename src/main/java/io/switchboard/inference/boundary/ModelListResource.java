@@ -12,6 +12,8 @@ import jakarta.json.JsonArrayBuilder;
 import jakarta.json.JsonObject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
@@ -19,7 +21,7 @@ import java.time.Instant;
 
 /**
  * {@code GET /v1/models}: the models and aliases the calling tenant may use, in OpenAI's list
- * shape. Served from the catalog snapshot: no database round trip.
+ * shape, and {@code GET /v1/models/{id}} one of them. Served from the catalog snapshot: no database round trip.
  */
 @ApplicationScoped
 @Path("v1/models")
@@ -51,6 +53,18 @@ public class ModelListResource {
         }
         for (String alias : resolver.aliases(tenant)) data.add(card(alias, ALIAS_CREATED));
         return Jsonp.object().add("object", "list").add("data", data).build().toString();
+    }
+
+    /** {@code GET /v1/models/{id}}: one model or alias the caller may use, else OpenAI's 404. */
+    @GET
+    @Path("{id}")
+    public String one(@PathParam("id") String id) {
+        TenantPrincipal tenant = caller.principal();
+        var model = catalog.find(id).filter(ModelSpec::enabled).filter(m -> tenant.mayUse(m.name()));
+        if (model.isPresent()) return card(id, model.get().createdAt().getEpochSecond()).toString();
+        if (resolver.isAlias(id, tenant)) return card(id, ALIAS_CREATED).toString();
+        throw new ApiException(404, ApiException.INVALID_REQUEST, "model_not_found", "model",
+                "The model '" + id + "' does not exist or you do not have access to it.");
     }
 
     private static JsonObject card(String id, long created) {

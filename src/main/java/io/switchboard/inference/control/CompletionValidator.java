@@ -68,6 +68,19 @@ public final class CompletionValidator {
         return !request.stream() && request.model().equals(servedModel);
     }
 
+    /**
+     * The bytes the engine gets: the client's own where nothing changes; where only the model does (an alias
+     * in a whole answer), the client's bytes with that one field rewritten; a stream's body rebuilt.
+     */
+    public static byte[] upstreamBytes(CompletionRequest request, byte[] clientBody, String servedModel) {
+        if (passesUnchanged(request, servedModel)) return clientBody;
+        if (!request.stream()) {
+            byte[] rewritten = io.switchboard.gateway.control.JsonFieldRewrite.replaceString(clientBody, "model", servedModel);
+            if (rewritten != null) return rewritten;
+        }
+        return upstreamBody(request, servedModel).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
     public static JsonObject upstreamBody(CompletionRequest request, String servedModel) {
         JsonObjectBuilder body = Jsonp.object(request.body()).add("model", servedModel);

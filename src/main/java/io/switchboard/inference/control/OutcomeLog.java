@@ -66,7 +66,7 @@ public class OutcomeLog {
     public void recordRejection(String requestId, String clientRequestId, Long tenantId, Long keyId, Endpoint endpoint,
                                 String requestedModel, int status, Instant startedAt, long startedNanos, String error) {
         long latency = (System.nanoTime() - startedNanos) / 1_000_000;
-        record(new RequestOutcome(requestId, clientRequestId, tenantId, keyId, null, requestedModel, "-",
+        record(new RequestOutcome(requestId, clientRequestId, tenantId, keyId, null, requestedModel, "-", null, null,
                 endpoint.path, false, status, null, null, null, null, false, 0, null, latency, startedAt, Instant.now(),
                 error));
     }
@@ -81,7 +81,7 @@ public class OutcomeLog {
                 : o.status() == CLIENT_CLOSED ? UsageRecord.Outcome.CANCELLED
                 : UsageRecord.Outcome.ERROR;
         return new UsageRecord(o.requestId(), o.clientRequestId(), o.tenantId(), o.keyId(), o.endUser(), o.endpoint(),
-                o.requestedModel(), "-".equals(o.model()) ? null : o.model(), null, null, outcome, o.status(), o.stream(),
+                o.requestedModel(), "-".equals(o.model()) ? null : o.model(), o.route(), o.fallbackReason(), outcome, o.status(), o.stream(),
                 o.finish(), orZero(o.promptTokens()), Math.min(orZero(o.cachedPromptTokens()), orZero(o.promptTokens())),
                 orZero(o.completionTokens()), o.tokensEstimated(), clamp(o.queueMillis()),
                 o.timeToFirstTokenMillis() == null ? null : clamp(o.timeToFirstTokenMillis()), clamp(o.latencyMillis()),

@@ -1,0 +1,125 @@
+package io.switchboard.routing.control;
+
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.routing.entity.Quality;
+import io.switchboard.routing.entity.RequestTraits;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonNumber;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+
+/**
+ * Reads what routing rules look at from a request body already parsed: the message count, an estimate of
+ * the prompt's tokens (four characters a token, a few per message), the quality asked for, and a window
+ * of the last user message: all of it up to {@link #WINDOW} characters, else its head and its tail, so
+ * that classifying a 400 KB prompt costs what a short one does.
+ */
+public final class TraitReader {
+
+    /** Characters of the last user message the classifier looks at, at most. */
+    public static final int WINDOW = 8 * 1024;
+    public static final String QUALITY_HEADER = "x-switchboard-quality";
+    private static final int CHARS_PER_TOKEN = 4;
+    private static final int TOKENS_PER_MESSAGE = 4;
+
+    private TraitReader() {
+    }
+
+    /** {@code endpoint}: chat, completions or responses; {@code qualityHeader}: the header's value or null. */
+    public static RequestTraits read(String endpoint, JsonObject body, String qualityHeader) {
+        int messages = 0;
+        long chars = 0;
+        String last = "";
+        if (body.get("messages") instanceof JsonArray array) {
+            for (JsonValue item : array) {
+                if (!(item instanceof JsonObject message)) continue;
+                messages++;
+                chars += length(message.get("content"));
+            }
+            last = lastUserText(array);
+        } else if (body.get("input") instanceof JsonArray input) { // the Responses API's items
+            messages = input.size();
+            for (JsonValue item : input) if (item instanceof JsonObject object) chars += length(object.get("content"));
+            last = lastUserText(input);
+        } else {
+            JsonValue prompt = body.containsKey("prompt") ? body.get("prompt") : body.get("input");
+            messages = 1;
+            chars = length(prompt);
+            last = text(prompt);
+        }
+        long tokens = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + (long) messages * TOKENS_PER_MESSAGE;
+        return new RequestTraits(endpoint, messages, tokens, maxTokens(body), quality(body, qualityHeader),
+                window(last), CodeLanguages::in);
+    }
+
+    /** The quality asked for: the header, else {@code metadata.quality}, else standard; 400 naming the one that is none of low, standard, high. */
+    public static Quality quality(JsonObject body, String header) {
+        if (header != null && !header.isBlank()) {
+            Quality quality = Quality.of(header.strip().toLowerCase(java.util.Locale.ROOT));
+            if (quality == null) throw badQuality(QUALITY_HEADER, header.strip());
+            return quality;
+        }
+        if (body.get("metadata") instanceof JsonObject metadata && metadata.containsKey("quality")) {
+            if (!(metadata.get("quality") instanceof JsonString value) || Quality.of(value.getString()) == null) {
+                throw badQuality("metadata.quality", String.valueOf(metadata.get("quality")));
+            }
+            return Quality.of(value.getString());
+        }
+        return Quality.STANDARD;
+    }
+
+    private static ApiException badQuality(String param, String value) {
+        return ApiException.invalid(param, "Invalid value for '" + param + "': " + value
+                + ". Supported values are: 'low', 'standard' and 'high'.");
+    }
+
+    private static long maxTokens(JsonObject body) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
+            if (body.get(field) instanceof JsonNumber number && number.isIntegral()) return Math.max(0, number.longValue());
+        }
+        return -1;
+    }
+
+    private static String lastUserText(JsonArray items) {
+        for (int i = items.size() - 1; i >= 0; i--) {
+            if (items.get(i) instanceof JsonObject message && message.get("role") instanceof JsonString role
+                    && role.getString().equals("user")) return text(message.get("content"));
+        }
+        return "";
+    }
+
+    /** The text of a string, or of an array of strings or content parts, cut to what the window can hold. */
+    private static String text(JsonValue value) {
+        if (value instanceof JsonString string) return string.getString();
+        if (!(value instanceof JsonArray array)) return "";
+        StringBuilder text = new StringBuilder();
+        for (JsonValue item : array) {
+            String part = item instanceof JsonString s ? s.getString()
+                    : item instanceof JsonObject object && object.get("text") instanceof JsonString t ? t.getString() : null;
+            if (part == null) continue;
+            if (!text.isEmpty()) text.append('\n');
+            text.append(part.length() > 2 * WINDOW ? window(part) : part); // every part's head and tail, bounded
+            if (text.length() > 4 * WINDOW) break;
+        }
+        return text.toString();
+    }
+
+    private static String window(String text) {
+        if (text.length() <= WINDOW) return text;
+        int half = WINDOW / 2;
+        return text.substring(0, half) + "\n" + text.substring(text.length() - half);
+    }
+
+    private static long length(JsonValue value) {
+        if (value instanceof JsonString string) return string.getString().length();
+        long length = 0;
+        if (value instanceof JsonArray array) {
+            for (JsonValue item : array) {
+                if (item instanceof JsonString string) length += string.getString().length();
+                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getString().length();
+            }
+        }
+        return length;
+    }
+}

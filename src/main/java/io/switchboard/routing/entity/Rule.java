@@ -1,0 +1,65 @@
+package io.switchboard.routing.entity;
+
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * A routing rule compiled for the request path: its keyword pattern compiled, its languages canonical.
+ * {@link #mismatch} says why a request does not match it (null: it matches), and {@link #conditions}
+ * what it asked of one that did, for explain.
+ */
+public record Rule(long id, String name, int priority, Long tenantId, String endpoint, String alias, boolean isDefault,
+                   Set<String> codeLanguages, Integer minMessages, Integer maxMessages, Integer minPromptTokens,
+                   Integer maxPromptTokens, Quality quality, Pattern keywordPattern, String targetModel,
+                   List<String> alternatives, String fallbackModel, Integer maxQueueWaitMs) {
+
+    /** What the response header and the usage row name it by: its name where it has one, else its id. */
+    public String label() {
+        return name != null ? name : String.valueOf(id);
+    }
+
+    public boolean appliesTo(long tenant) {
+        return tenantId == null || tenantId == tenant;
+    }
+
+    /** Why this request does not match, or null when it does; conditions are checked cheapest first. */
+    public String mismatch(long tenant, RequestTraits request) {
+        if (!appliesTo(tenant)) return "for tenant " + tenantId;
+        if (endpoint != null && !endpoint.equals(request.endpoint())) return "endpoint is " + request.endpoint() + ", not " + endpoint;
+        if (minMessages != null && request.messages() < minMessages) return request.messages() + " messages, fewer than " + minMessages;
+        if (maxMessages != null && request.messages() > maxMessages) return request.messages() + " messages, more than " + maxMessages;
+        if (minPromptTokens != null && request.promptTokens() < minPromptTokens) {
+            return "about " + request.promptTokens() + " prompt tokens, fewer than " + minPromptTokens;
+        }
+        if (maxPromptTokens != null && request.promptTokens() > maxPromptTokens) {
+            return "about " + request.promptTokens() + " prompt tokens, more than " + maxPromptTokens;
+        }
+        if (quality != null && quality != request.quality()) return "quality is " + request.quality().wire() + ", not " + quality.wire();
+        if (!codeLanguages.isEmpty() && codeLanguages.stream().noneMatch(request.languages()::contains)) {
+            return (request.languages().isEmpty() ? "no code language" : "code languages " + request.languages())
+                    + ", not one of " + codeLanguages;
+        }
+        if (keywordPattern != null && !keywordPattern.matcher(request.window()).find()) {
+            return "keyword_pattern does not match the last user message";
+        }
+        return null;
+    }
+
+    /** The conditions a matching request met, as explain lists them. */
+    public List<String> conditions(RequestTraits request) {
+        var met = new java.util.ArrayList<String>();
+        if (tenantId != null) met.add("tenant_id = " + tenantId);
+        if (endpoint != null) met.add("endpoint = " + endpoint);
+        if (minMessages != null) met.add("messages " + request.messages() + " >= " + minMessages);
+        if (maxMessages != null) met.add("messages " + request.messages() + " <= " + maxMessages);
+        if (minPromptTokens != null) met.add("prompt tokens ~" + request.promptTokens() + " >= " + minPromptTokens);
+        if (maxPromptTokens != null) met.add("prompt tokens ~" + request.promptTokens() + " <= " + maxPromptTokens);
+        if (quality != null) met.add("quality = " + quality.wire());
+        if (!codeLanguages.isEmpty()) met.add("code language " + request.languages().stream().filter(codeLanguages::contains).toList());
+        if (keywordPattern != null) met.add("keyword_pattern /" + keywordPattern.pattern() + "/");
+        if (isDefault) met.add("default rule for alias " + alias);
+        if (met.isEmpty()) met.add("no conditions");
+        return met;
+    }
+}
