@@ -11,8 +11,11 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The catalog as the request path sees it: an in-memory snapshot, reloaded in the background
@@ -34,27 +37,61 @@ public class ModelCatalog {
     @ConfigProperty(name = "switchboard.catalog.refresh-ms", defaultValue = "1000")
     long refreshMillis;
 
-    private LoadingCache<String, List<ModelSpec>> snapshot;
+    private LoadingCache<String, Snapshot> snapshot;
+
+    /** One reading of the catalog, with what the request path looks up in it made once: by name, and the enabled ones. */
+    private record Snapshot(List<ModelSpec> all, List<ModelSpec> enabled, Map<String, ModelSpec> byName) {
+        static Snapshot of(List<ModelSpec> models) {
+            Map<String, ModelSpec> byName = new HashMap<>();
+            models.forEach(model -> byName.put(model.name(), model));
+            return new Snapshot(List.copyOf(models), models.stream().filter(ModelSpec::enabled).toList(), Map.copyOf(byName));
+        }
+    }
 
     @PostConstruct
     void createCache() {
         snapshot = Caffeine.newBuilder()
                 .refreshAfterWrite(Duration.ofMillis(refreshMillis))
                 .executor(executor)
-                .build(ignored -> store.allSpecs());
+                .build(ignored -> Snapshot.of(store.allSpecs()));
+    }
+
+    private Supplier<List<ModelSpec>> fixed; // unit tests and benchmarks: no database
+
+    /** A catalog of what {@code models} answers each time, for unit tests and benchmarks. */
+    public static ModelCatalog of(Supplier<List<ModelSpec>> models) {
+        ModelCatalog catalog = new ModelCatalog();
+        catalog.fixed = models;
+        return catalog;
+    }
+
+    /** A catalog of these models, read once, for benchmarks. */
+    public static ModelCatalog of(List<ModelSpec> models) {
+        Snapshot fixedSnapshot = Snapshot.of(models);
+        ModelCatalog catalog = new ModelCatalog();
+        catalog.fixed = () -> models;
+        catalog.fixedSnapshot = fixedSnapshot;
+        return catalog;
+    }
+
+    private Snapshot fixedSnapshot;
+
+    private Snapshot snapshot() {
+        if (fixedSnapshot != null) return fixedSnapshot;
+        return fixed != null ? Snapshot.of(fixed.get()) : snapshot.get(ALL);
     }
 
     /** Every catalog model, enabled or not, by name. */
     public List<ModelSpec> all() {
-        return snapshot.get(ALL);
+        return snapshot().all();
     }
 
     public List<ModelSpec> enabled() {
-        return all().stream().filter(ModelSpec::enabled).toList();
+        return snapshot().enabled();
     }
 
     public Optional<ModelSpec> find(String name) {
-        return all().stream().filter(model -> model.name().equals(name)).findFirst();
+        return Optional.ofNullable(snapshot().byName().get(name));
     }
 
     /** Drops the snapshot after a change made through this server. */

@@ -115,15 +115,15 @@ public class ModelResolver {
         }
         RequestTraits request = traits.get();
         for (Rule rule : candidates) {
-            String mismatch = rule.mismatch(tenant.tenantId(), request);
-            if (mismatch == null) {
+            boolean matches = explain == null ? rule.matches(tenant.tenantId(), request) : rule.mismatch(tenant.tenantId(), request) == null;
+            if (matches) {
                 Route route = choose(rule, tenant, request, explain);
                 if (route != null) {
                     if (explain != null) explain.matched = rule.conditions(request);
                     return route;
                 }
             } else if (explain != null) {
-                explain.skipped.add(Map.of("rule_id", rule.id(), "reason", mismatch));
+                explain.skipped.add(Map.of("rule_id", rule.id(), "reason", rule.mismatch(tenant.tenantId(), request)));
             }
         }
         if (AUTO.equals(requested)) return builtInAuto(tenant, explain);
@@ -142,7 +142,8 @@ public class ModelResolver {
                     "none of its models is enabled and allowed for the tenant"));
             return null;
         }
-        List<ModelSpec> withRoom = usable.stream().filter(model -> fits(model, request)).toList();
+        List<ModelSpec> withRoom = new ArrayList<>(usable.size());
+        for (ModelSpec model : usable) if (fits(model, request)) withRoom.add(model);
         if (withRoom.isEmpty()) throw contextTooLong(usable.get(0), request);
         ModelSpec target = usable.get(0);
         ModelSpec chosen = withRoom.get(0);

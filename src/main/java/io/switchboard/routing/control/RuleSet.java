@@ -1,5 +1,6 @@
 package io.switchboard.routing.control;
 
+import io.switchboard.routing.entity.KeywordPattern;
 import io.switchboard.routing.entity.Quality;
 import io.switchboard.routing.entity.RouteRule;
 import io.switchboard.routing.entity.Rule;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
@@ -47,9 +47,9 @@ public final class RuleSet {
     }
 
     public static Rule compile(RouteRule row) {
-        Pattern pattern;
+        KeywordPattern pattern;
         try {
-            pattern = row.getKeywordPattern() == null || row.getKeywordPattern().isEmpty() ? null : Pattern.compile(row.getKeywordPattern());
+            pattern = row.getKeywordPattern() == null || row.getKeywordPattern().isEmpty() ? null : KeywordPattern.compile(row.getKeywordPattern());
         } catch (PatternSyntaxException bad) {
             throw new IllegalArgumentException("rule " + row.getId() + ": keyword_pattern does not compile: " + bad.getDescription()
                     + " near index " + bad.getIndex(), bad);

@@ -30,7 +30,7 @@ public final class TraitReader {
     public static RequestTraits read(String endpoint, JsonObject body, String qualityHeader) {
         int messages = 0;
         long chars = 0;
-        String last = "";
+        CharSequence last = "";
         if (body.get("messages") instanceof JsonArray array) {
             for (JsonValue item : array) {
                 if (!(item instanceof JsonObject message)) continue;
@@ -81,7 +81,7 @@ public final class TraitReader {
         return -1;
     }
 
-    private static String lastUserText(JsonArray items) {
+    private static CharSequence lastUserText(JsonArray items) {
         for (int i = items.size() - 1; i >= 0; i--) {
             if (items.get(i) instanceof JsonObject message && message.get("role") instanceof JsonString role
                     && role.getString().equals("user")) return text(message.get("content"));
@@ -89,35 +89,40 @@ public final class TraitReader {
         return "";
     }
 
-    /** The text of a string, or of an array of strings or content parts, cut to what the window can hold. */
-    private static String text(JsonValue value) {
-        if (value instanceof JsonString string) return string.getString();
+    /**
+     * The text of a string, or of an array of strings or content parts, cut to what the window can hold. Read
+     * through {@code getChars()}: Parsson keeps a parsed string in a StringBuilder, and {@code getString()}
+     * copies it whole (50 µs for 400 KB, measured), where only the window's characters are needed.
+     */
+    private static CharSequence text(JsonValue value) {
+        if (value instanceof JsonString string) return string.getChars();
         if (!(value instanceof JsonArray array)) return "";
         StringBuilder text = new StringBuilder();
         for (JsonValue item : array) {
-            String part = item instanceof JsonString s ? s.getString()
-                    : item instanceof JsonObject object && object.get("text") instanceof JsonString t ? t.getString() : null;
+            CharSequence part = item instanceof JsonString s ? s.getChars()
+                    : item instanceof JsonObject object && object.get("text") instanceof JsonString t ? t.getChars() : null;
             if (part == null) continue;
             if (!text.isEmpty()) text.append('\n');
             text.append(part.length() > 2 * WINDOW ? window(part) : part); // every part's head and tail, bounded
             if (text.length() > 4 * WINDOW) break;
         }
-        return text.toString();
+        return text;
     }
 
-    private static String window(String text) {
-        if (text.length() <= WINDOW) return text;
+    private static String window(CharSequence text) {
+        if (text.length() <= WINDOW) return text.toString();
         int half = WINDOW / 2;
-        return text.substring(0, half) + "\n" + text.substring(text.length() - half);
+        return new StringBuilder(WINDOW + 1).append(text, 0, half).append('\n')
+                .append(text, text.length() - half, text.length()).toString();
     }
 
     private static long length(JsonValue value) {
-        if (value instanceof JsonString string) return string.getString().length();
+        if (value instanceof JsonString string) return string.getChars().length();
         long length = 0;
         if (value instanceof JsonArray array) {
             for (JsonValue item : array) {
-                if (item instanceof JsonString string) length += string.getString().length();
-                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getString().length();
+                if (item instanceof JsonString string) length += string.getChars().length();
+                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getChars().length();
             }
         }
         return length;

@@ -18,6 +18,7 @@ public final class RequestTraits {
     private final String window;
     private final Function<String, Set<String>> languageReader;
     private Set<String> languages;
+    private String lowered;
 
     /** {@code maxTokens}: what the request asked for at most, -1 when it did not say. */
     public RequestTraits(String endpoint, int messages, long promptTokens, long maxTokens, Quality quality, String window,
@@ -38,6 +39,13 @@ public final class RequestTraits {
     public Quality quality() { return quality; }
     /** The last user message (or prompt), capped: its head and its tail where it is long. */
     public String window() { return window; }
+
+    /** The window with its ASCII letters in lower case, for case-insensitive keywords; made once, when first asked. */
+    public String loweredWindow() {
+        String text = lowered;
+        if (text == null) lowered = text = KeywordPattern.asciiLower(window);
+        return text;
+    }
 
     /** The code languages the window shows, by their canonical names (python, rust, ...). */
     public Set<String> languages() {

@@ -2,7 +2,6 @@ package io.switchboard.routing.entity;
 
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * A routing rule compiled for the request path: its keyword pattern compiled, its languages canonical.
@@ -11,7 +10,7 @@ import java.util.regex.Pattern;
  */
 public record Rule(long id, String name, int priority, Long tenantId, String endpoint, String alias, boolean isDefault,
                    Set<String> codeLanguages, Integer minMessages, Integer maxMessages, Integer minPromptTokens,
-                   Integer maxPromptTokens, Quality quality, Pattern keywordPattern, String targetModel,
+                   Integer maxPromptTokens, Quality quality, KeywordPattern keywordPattern, String targetModel,
                    List<String> alternatives, String fallbackModel, Integer maxQueueWaitMs) {
 
     /** What the response header and the usage row name it by: its name where it has one, else its id. */
@@ -23,7 +22,25 @@ public record Rule(long id, String name, int priority, Long tenantId, String end
         return tenantId == null || tenantId == tenant;
     }
 
-    /** Why this request does not match, or null when it does; conditions are checked cheapest first. */
+    /** Whether the request meets every condition, checked cheapest first; what {@link #mismatch} says, without the words. */
+    public boolean matches(long tenant, RequestTraits request) {
+        return appliesTo(tenant)
+                && (endpoint == null || endpoint.equals(request.endpoint()))
+                && (minMessages == null || request.messages() >= minMessages)
+                && (maxMessages == null || request.messages() <= maxMessages)
+                && (minPromptTokens == null || request.promptTokens() >= minPromptTokens)
+                && (maxPromptTokens == null || request.promptTokens() <= maxPromptTokens)
+                && (quality == null || quality == request.quality())
+                && (codeLanguages.isEmpty() || anyLanguage(request))
+                && (keywordPattern == null || keywordPattern.foundIn(request.window(), request::loweredWindow));
+    }
+
+    private boolean anyLanguage(RequestTraits request) {
+        for (String language : request.languages()) if (codeLanguages.contains(language)) return true;
+        return false;
+    }
+
+    /** Why this request does not match, or null when it does (for explain); conditions are checked cheapest first. */
     public String mismatch(long tenant, RequestTraits request) {
         if (!appliesTo(tenant)) return "for tenant " + tenantId;
         if (endpoint != null && !endpoint.equals(request.endpoint())) return "endpoint is " + request.endpoint() + ", not " + endpoint;
@@ -40,7 +57,7 @@ public record Rule(long id, String name, int priority, Long tenantId, String end
             return (request.languages().isEmpty() ? "no code language" : "code languages " + request.languages())
                     + ", not one of " + codeLanguages;
         }
-        if (keywordPattern != null && !keywordPattern.matcher(request.window()).find()) {
+        if (keywordPattern != null && !keywordPattern.foundIn(request.window(), request::loweredWindow)) {
             return "keyword_pattern does not match the last user message";
         }
         return null;

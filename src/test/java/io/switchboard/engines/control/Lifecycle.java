@@ -54,12 +54,7 @@ final class Lifecycle {
     }
 
     Lifecycle start() {
-        manager.catalog = new ModelCatalog() {
-            @Override
-            public List<ModelSpec> all() {
-                return catalog;
-            }
-        };
+        manager.catalog = ModelCatalog.of(() -> catalog);
         manager.settings = new Settings();
         manager.control = new Control();
         manager.events = new EngineEventLog() {
