@@ -221,6 +221,25 @@ class RoutingIT {
         }
     }
 
+    /** The listening connection killed under the server: it listens again on a new one and catches up. */
+    @Test
+    void aChangeMadeWhileTheListeningConnectionWasKilledIsInForceWithinASecond() throws Exception {
+        String alias = Switchboard.unique("relisten");
+        int killed = 0;
+        try (Connection db = database(); java.sql.Statement s = db.createStatement();
+             ResultSet result = s.executeQuery("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                     + "WHERE datname = current_database() AND application_name = 'switchboard-change-listener'")) {
+            result.next();
+            killed = result.getInt(1);
+        }
+        assertTrue(killed >= 1, "the listening connection was found");
+        sqlInsert("INSERT INTO route_rule (alias, tenant_id, target_model) VALUES ('" + alias + "', " + tenantId
+                + ", '" + small + "') RETURNING id");
+        awaitModel(Switchboard.BASE_URL, alias, small, System.nanoTime());
+        Engines.eventually(Duration.ofSeconds(5), () -> admin("GET", "/admin/routes", (String) null).json().getBoolean("listening"),
+                () -> "not listening again");
+    }
+
     @Test
     void aRuleSetThatDoesNotCompileIsRecordedAndTheLastGoodSetStaysInForce() throws SQLException {
         String alias = Switchboard.unique("broken");

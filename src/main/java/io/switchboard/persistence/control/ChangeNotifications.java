@@ -39,6 +39,8 @@ public class ChangeNotifications {
 
     private static final Logger LOG = Logger.getLogger(ChangeNotifications.class.getName());
     private static final Pattern CHANNEL = Pattern.compile("[a-z_]{1,60}");
+    /** The listening connection's name in {@code pg_stat_activity}. */
+    public static final String APPLICATION_NAME = "switchboard-change-listener";
 
     @Resource(lookup = "jdbc/switchboard") DataSource dataSource;
     @Resource ManagedThreadFactory threads;
@@ -86,6 +88,9 @@ public class ChangeNotifications {
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
+                try (Statement name = connection.createStatement()) {
+                    name.execute("SET application_name = '" + APPLICATION_NAME + "'"); // to be found in pg_stat_activity
+                }
                 newChannels = true;
                 PGConnection notifications = connection.unwrap(PGConnection.class);
                 long nextCheck = 0;
