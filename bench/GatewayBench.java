@@ -177,6 +177,14 @@ public class GatewayBench {
 
     // ---- set-up through the admin API ----
 
+    /** What ./switchboard passes every benchmark: the gateway, the engine directly, the admin token, the server's pid. */
+    static void arguments(String[] args) {
+        gateway = args[0];
+        direct = args[1];
+        adminToken = args[2];
+        serverPid = Long.parseLong(args[3]);
+    }
+
     static void setUp() throws Exception {
         String tenant = admin("POST", "/admin/tenants", "{\"name\":\"bench-" + System.nanoTime() + "\"}");
         String tenantId = field(tenant, "id");

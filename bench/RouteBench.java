@@ -12,10 +12,7 @@ import java.util.regex.Pattern;
 public class RouteBench {
 
     public static void main(String[] args) throws Exception {
-        GatewayBench.gateway = args[0];
-        GatewayBench.direct = args[1];
-        GatewayBench.adminToken = args[2];
-        GatewayBench.serverPid = Long.parseLong(args[3]);
+        GatewayBench.arguments(args);
         int seconds = Integer.parseInt(System.getProperty("seconds", "15"));
         GatewayBench.setUp();
         removeEarlierRules();

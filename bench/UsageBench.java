@@ -19,10 +19,7 @@ public class UsageBench {
     static final String GENERATED_MONTH = "2026-06";
 
     public static void main(String[] args) throws Exception {
-        GatewayBench.gateway = args[0];
-        GatewayBench.direct = args[1];
-        GatewayBench.adminToken = args[2];
-        GatewayBench.serverPid = Long.parseLong(args[3]);
+        GatewayBench.arguments(args);
         int seconds = Integer.parseInt(System.getProperty("seconds", "15"));
         GatewayBench.setUp();
         String chat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"

@@ -97,6 +97,8 @@ class QuotasIT {
         assertEquals("requests", refused.error().getString("type"));
         assertTrue(refused.error().getString("message").contains("tenant '"), refused::toString);
         assertTrue(refused.error().getString("message").contains("Limit 20"), refused::toString);
+        assertEquals(model, refused.header("x-switchboard-model"), "a refusal still says which model would have served");
+        assertEquals("direct", refused.header("x-switchboard-route"));
         // the burst used the whole minute in one 6-second bucket: room comes back when that bucket leaves the minute
         int retryAfter = Integer.parseInt(refused.header("retry-after"));
         long retryAfterMs = Long.parseLong(refused.header("retry-after-ms"));

@@ -48,6 +48,25 @@ public final class Jsonp {
         return PROVIDER.createValue(text);
     }
 
+    /**
+     * The characters of a message's text: a string, or an array of strings or of content parts
+     * ({@code {"type":"text","text":...}}). By {@code getChars()}: Parsson's {@code getString()} copies the whole
+     * string (its StringBuilder) each time, 50 µs for 400 KB.
+     */
+    public static long textLength(jakarta.json.JsonValue value) {
+        if (value instanceof jakarta.json.JsonString string) return string.getChars().length();
+        long length = 0;
+        if (value instanceof jakarta.json.JsonArray array) {
+            for (jakarta.json.JsonValue item : array) {
+                if (item instanceof jakarta.json.JsonString string) length += string.getChars().length();
+                else if (item instanceof JsonObject part && part.get("text") instanceof jakarta.json.JsonString text) {
+                    length += text.getChars().length();
+                }
+            }
+        }
+        return length;
+    }
+
     public static JsonArrayBuilder array() {
         return PROVIDER.createArrayBuilder();
     }

@@ -76,6 +76,10 @@ public class CompletionsServlet extends HttpServlet {
             Route route = resolver.resolve(completion.model(), tenant, endpoint == Endpoint.CHAT ? "chat" : "completions",
                     completion.body(), request.getHeader(TraitReader.QUALITY_HEADER));
             ModelSpec model = route.model();
+            // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve
+            response.setHeader("x-switchboard-route", route.label());
+            if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
+            response.setHeader("x-switchboard-model", model.name());
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
                     endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
             long prompt = PromptEstimate.upperBound(completion.body());

@@ -41,9 +41,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * only if the client asked for it. A client that goes
  * away (seen at the next write; heartbeat comments make sure there is one) cancels the upstream
  * request, which makes vLLM abort it. An engine that dies mid-stream ends the stream with an
- * error event. Exactly one outcome is recorded and the lease released exactly once.
- * It is one class past 400 lines because the exchange's states (waiting, relaying, answered, settled,
- * finished) are its fields, touched by four threads; split, they would have to be shared between objects.
+ * error event. A model the lifecycle refuses before anything went out gives way to the route's fallback
+ * ({@link #fallBack}). Exactly one outcome is recorded and the lease released exactly once.
+ * It is one class past 400 lines because the exchange's states (waiting, falling back, relaying, answered,
+ * settled, finished) are its fields, touched by four threads; split, they would have to be shared between objects.
  */
 final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
 
@@ -102,8 +103,6 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     void begin() {
-        response.setHeader("x-switchboard-route", route.label());
-        if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
         relay.clients.watch(this); // from here on, a client that leaves is noticed
         acquire();
     }

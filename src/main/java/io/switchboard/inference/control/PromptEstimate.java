@@ -1,5 +1,6 @@
 package io.switchboard.inference.control;
 
+import io.switchboard.gateway.control.Jsonp;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -48,19 +49,7 @@ public final class PromptEstimate {
         return text[0] * 3 + (text[1] + 1) * 16; // a char is at most 3 UTF-8 bytes (a surrogate pair's two: 4)
     }
 
-    /**
-     * A string, or the text of an array of strings or of content parts ({@code {"type":"text","text":...}}).
-     * By {@code getChars()}: Parsson's {@code getString()} copies the whole string (its StringBuilder) each time.
-     */
     private static long textLength(JsonValue value) {
-        if (value instanceof JsonString string) return string.getChars().length();
-        long length = 0;
-        if (value instanceof JsonArray array) {
-            for (JsonValue item : array) {
-                if (item instanceof JsonString string) length += string.getChars().length();
-                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getChars().length();
-            }
-        }
-        return length;
+        return Jsonp.textLength(value);
     }
 }

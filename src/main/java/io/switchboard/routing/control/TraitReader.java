@@ -1,5 +1,6 @@
 package io.switchboard.routing.control;
 
+import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.routing.entity.Quality;
 import io.switchboard.routing.entity.RequestTraits;
@@ -117,14 +118,6 @@ public final class TraitReader {
     }
 
     private static long length(JsonValue value) {
-        if (value instanceof JsonString string) return string.getChars().length();
-        long length = 0;
-        if (value instanceof JsonArray array) {
-            for (JsonValue item : array) {
-                if (item instanceof JsonString string) length += string.getChars().length();
-                else if (item instanceof JsonObject part && part.get("text") instanceof JsonString text) length += text.getChars().length();
-            }
-        }
-        return length;
+        return Jsonp.textLength(value);
     }
 }

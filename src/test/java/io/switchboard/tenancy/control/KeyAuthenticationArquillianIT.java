@@ -38,6 +38,7 @@ class KeyAuthenticationArquillianIT {
                 .addPackages(false, "io.switchboard.tenancy.control", "io.switchboard.tenancy.entity")
                 .addClass(ApiException.class)
                 .addClass(WriteBehind.class)
+                .addClass(io.switchboard.persistence.control.ChangeNotifications.class)
                 .addAsResource("arquillian/tenancy-persistence.xml", "META-INF/persistence.xml")
                 .addAsWebInfResource(EmptyAsset.INSTANCE, "beans.xml"); // Caffeine, like Hibernate, is in lib/global
         return war;
