@@ -18,6 +18,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
@@ -30,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * straight in SQL, and only those checks are read again ({@link ChangeNotifications}). While notifications
  * cannot be heard, every cached check is read again every {@code switchboard.auth.cache-refresh-ms}. A check
  * is used at most {@code cache-expire-ms} after it was last read successfully (a database outage); every
- * quarter of that, all are read again in the background so that none expires while the database answers.
+ * quarter of that, the checks of the keys presented meanwhile are read again in the background, so that none in
+ * use expires while the database answers (one nobody presents expires).
  * Changes made through this server's admin API take effect at once ({@link #forgetAll()}).
  *
  * <p>Reads happen on one thread of their own, never handed off from a request: with Caffeine's refresh after
@@ -70,6 +73,7 @@ public class KeyAuthenticator {
     private LoadingCache<String, KeyCheck> checks;
     private ExecutorService reader;
     private ScheduledFuture<?> sweeps;
+    private final Set<String> recentlyUsed = ConcurrentHashMap.newKeySet(); // hashes presented since the last sweep
     private volatile boolean heard; // whether notifications were heard at the last catch-up
     private volatile long lastFullRefresh = System.nanoTime();
 
@@ -82,7 +86,7 @@ public class KeyAuthenticator {
                 .expireAfterWrite(Duration.ofMillis(expire))
                 .executor(reader)
                 .build(keys::check);
-        sweeps = scheduler.scheduleWithFixedDelay(this::readAll, expire / 4, expire / 4, TimeUnit.MILLISECONDS);
+        sweeps = scheduler.scheduleWithFixedDelay(this::readRecentlyUsed, expire / 4, expire / 4, TimeUnit.MILLISECONDS);
         notifications.subscribe(CHANNEL, this::changed, this::catchUp);
     }
 
@@ -95,6 +99,17 @@ public class KeyAuthenticator {
     /** Every cached check read again, one after another on the reading thread; each stays in use until its new one is in. */
     private void readAll() {
         checks.refreshAll(List.copyOf(checks.asMap().keySet()));
+    }
+
+    /**
+     * The sweep: the checks of keys presented since the last one are read again, so that none in use expires
+     * while the database answers; a key nobody presents is left to expire, so the sweep's cost follows the keys
+     * in use, not every key ever seen.
+     */
+    private void readRecentlyUsed() {
+        List<String> used = List.copyOf(recentlyUsed);
+        recentlyUsed.removeAll(used);
+        checks.refreshAll(used);
     }
 
     /** {@code key:<hash>} or {@code tenant:<id>} changed: its cached checks are read again. */
@@ -133,7 +148,9 @@ public class KeyAuthenticator {
         if (!ApiKeys.plausible(presentedKey)) return KeyCheck.rejected(Rejection.UNKNOWN);
         KeyCheck check;
         try {
-            check = checks.get(ApiKeys.hash(presentedKey));
+            String hash = ApiKeys.hash(presentedKey);
+            check = checks.get(hash);
+            if (check.principal() != null) recentlyUsed.add(hash); // a real key's: strangers' guesses just expire
         } catch (RuntimeException databaseDown) {
             throw new ApiException(503, "server_error", "service_unavailable", null,
                     "API keys cannot be checked right now; please retry shortly.").withHeader("Retry-After", "2");
