@@ -44,11 +44,21 @@ public final class KeywordPattern {
         return literals != null;
     }
 
-    /** Whether the pattern is found in {@code text} ({@code lowered}: the same text, ASCII letters in lower case). */
+    /** Whether the pattern is found in the request's window (no lambda per call: forty rules would make forty). */
+    public boolean foundIn(RequestTraits request) {
+        if (literals == null) return regex.matcher(request.window()).find();
+        return foundIn(ignoreCase ? request.loweredWindow() : request.window());
+    }
+
+    /** Whether the pattern is found in {@code text}, already in lower case where the pattern ignores case. */
     public boolean foundIn(String text, java.util.function.Supplier<String> lowered) {
         if (literals == null) return regex.matcher(text).find();
-        String haystack = ignoreCase ? lowered.get() : text;
-        for (Literal literal : literals) {
+        return foundIn(ignoreCase ? lowered.get() : text);
+    }
+
+    private boolean foundIn(String haystack) {
+        for (int i = 0; i < literals.size(); i++) { // by index: no iterator per call
+            Literal literal = literals.get(i);
             for (int at = haystack.indexOf(literal.text()); at >= 0; at = haystack.indexOf(literal.text(), at + 1)) {
                 if ((!literal.boundaryBefore() || boundary(haystack, at))
                         && (!literal.boundaryAfter() || boundary(haystack, at + literal.text().length()))) return true;

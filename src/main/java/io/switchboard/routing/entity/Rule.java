@@ -32,7 +32,7 @@ public record Rule(long id, String name, int priority, Long tenantId, String end
                 && (maxPromptTokens == null || request.promptTokens() <= maxPromptTokens)
                 && (quality == null || quality == request.quality())
                 && (codeLanguages.isEmpty() || anyLanguage(request))
-                && (keywordPattern == null || keywordPattern.foundIn(request.window(), request::loweredWindow));
+                && (keywordPattern == null || keywordPattern.foundIn(request));
     }
 
     private boolean anyLanguage(RequestTraits request) {
@@ -57,7 +57,7 @@ public record Rule(long id, String name, int priority, Long tenantId, String end
             return (request.languages().isEmpty() ? "no code language" : "code languages " + request.languages())
                     + ", not one of " + codeLanguages;
         }
-        if (keywordPattern != null && !keywordPattern.foundIn(request.window(), request::loweredWindow)) {
+        if (keywordPattern != null && !keywordPattern.foundIn(request)) {
             return "keyword_pattern does not match the last user message";
         }
         return null;
