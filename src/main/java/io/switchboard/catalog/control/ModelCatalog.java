@@ -67,10 +67,8 @@ public class ModelCatalog {
 
     /** A catalog of these models, read once, for benchmarks. */
     public static ModelCatalog of(List<ModelSpec> models) {
-        Snapshot fixedSnapshot = Snapshot.of(models);
         ModelCatalog catalog = new ModelCatalog();
-        catalog.fixed = () -> models;
-        catalog.fixedSnapshot = fixedSnapshot;
+        catalog.fixedSnapshot = Snapshot.of(models);
         return catalog;
     }
 

@@ -89,7 +89,7 @@ public class ModelResolver {
         RuleSet set = rules.current();
         for (String alias : set.aliasesOf(tenant.tenantId())) {
             boolean usable = set.of(alias).stream().filter(rule -> rule.appliesTo(tenant.tenantId()))
-                    .flatMap(rule -> distinct(rule.targetModel(), rule.alternatives()).stream()).anyMatch(tenant::mayUse);
+                    .flatMap(rule -> rule.models().stream()).anyMatch(tenant::mayUse);
             if (usable) aliases.add(alias);
         }
         return List.copyOf(aliases);
@@ -134,7 +134,7 @@ public class ModelResolver {
     /** Among the rule's models, the one that serves; null (the rule is passed over) when none may. */
     private Route choose(Rule rule, TenantPrincipal tenant, RequestTraits request, Explanation explain) {
         List<ModelSpec> usable = new ArrayList<>();
-        for (String name : distinct(rule.targetModel(), rule.alternatives())) {
+        for (String name : rule.models()) {
             catalog.find(name).filter(ModelSpec::enabled).filter(m -> tenant.mayUse(m.name())).ifPresent(usable::add);
         }
         if (usable.isEmpty()) {
@@ -221,13 +221,6 @@ public class ModelResolver {
                 .orElseThrow(() -> notFound(AUTO));
         if (explain != null) explain.matched = List.of("no rule for auto matched: the tenant's first pinned model");
         return new Route(model, null, Route.BUILT_IN, null, null, null, null);
-    }
-
-    private static List<String> distinct(String target, List<String> alternatives) {
-        Set<String> names = new LinkedHashSet<>();
-        names.add(target);
-        names.addAll(alternatives);
-        return List.copyOf(names);
     }
 
     private static ApiException notFound(String requested) {

@@ -11,7 +11,23 @@ import java.util.Set;
 public record Rule(long id, String name, int priority, Long tenantId, String endpoint, String alias, boolean isDefault,
                    Set<String> codeLanguages, Integer minMessages, Integer maxMessages, Integer minPromptTokens,
                    Integer maxPromptTokens, Quality quality, KeywordPattern keywordPattern, String targetModel,
-                   List<String> alternatives, String fallbackModel, Integer maxQueueWaitMs) {
+                   List<String> alternatives, String fallbackModel, Integer maxQueueWaitMs, List<String> models) {
+
+    /** Compiled once, so that no request builds the list of models again. */
+    public Rule(long id, String name, int priority, Long tenantId, String endpoint, String alias, boolean isDefault,
+                Set<String> codeLanguages, Integer minMessages, Integer maxMessages, Integer minPromptTokens,
+                Integer maxPromptTokens, Quality quality, KeywordPattern keywordPattern, String targetModel,
+                List<String> alternatives, String fallbackModel, Integer maxQueueWaitMs) {
+        this(id, name, priority, tenantId, endpoint, alias, isDefault, codeLanguages, minMessages, maxMessages, minPromptTokens,
+                maxPromptTokens, quality, keywordPattern, targetModel, alternatives, fallbackModel, maxQueueWaitMs,
+                List.copyOf(new java.util.LinkedHashSet<>(java.util.stream.Stream.concat(java.util.stream.Stream.of(targetModel),
+                        alternatives.stream()).toList())));
+    }
+
+    /** The target and then the alternatives, each once, in the rule's order: the models it may choose from. */
+    public List<String> models() {
+        return models;
+    }
 
     /** What the response header and the usage row name it by: its name where it has one, else its id. */
     public String label() {
