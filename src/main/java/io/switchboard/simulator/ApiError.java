@@ -24,6 +24,11 @@ final class ApiError extends RuntimeException {
         return new ApiError(404, "NotFoundError", param, message);
     }
 
+    /** The shape vLLM's Anthropic handler answers its own errors in: its error type names, not Anthropic's. */
+    Map<String, Object> anthropicBody() {
+        return Json.obj("type", "error", "error", Json.obj("type", type, "message", getMessage()));
+    }
+
     Map<String, Object> body() {
         return Json.obj("error", Json.obj("message", getMessage(), "type", type, "param", param, "code", status));
     }

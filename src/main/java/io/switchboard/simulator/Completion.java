@@ -2,6 +2,8 @@ package io.switchboard.simulator;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.math.BigDecimal;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -29,6 +31,20 @@ final class Completion {
         }
     }
 
+    /** One planned token of guided output: content text ({@code call} -1) or a piece of tool call {@code call}'s arguments. */
+    record Unit(int call, String text, boolean opens) {
+    }
+
+    private static BigDecimal logprobValue(double value) {
+        return BigDecimal.valueOf(value).setScale(4, java.math.RoundingMode.HALF_EVEN);
+    }
+
+    private static List<Object> bytes(String token) {
+        List<Object> bytes = new ArrayList<>();
+        for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) bytes.add(b & 0xff);
+        return bytes;
+    }
+
     private static final Pattern PIECES = Pattern.compile(" ?[A-Za-z]+| ?[0-9]{1,3}| ?[^\\sA-Za-z0-9]|\\s+");
 
     private final GenerationRequest request;
@@ -38,6 +54,7 @@ final class Completion {
     private final long created = System.currentTimeMillis() / 1000;
     private final List<Choice> choices = new ArrayList<>();
     private boolean failed;
+    private int cachedTokens;
 
     /** One sequence being generated. */
     private final class Choice {
@@ -50,6 +67,15 @@ final class Completion {
         int tokens;
         String finishReason;
         String stopReason;
+        /** Guided output (JSON, tool calls), one unit a token; null for free prose. */
+        final List<Unit> plan;
+        /** The tool calls planned: {id, name}; their arguments so far in {@link #arguments}. */
+        final List<String[]> calls = new ArrayList<>();
+        final List<StringBuilder> arguments = new ArrayList<>();
+        final List<Unit> fresh = new ArrayList<>(); // units generated since the last stream chunk
+        final List<Object> logprobs = new ArrayList<>();
+        int logprobsEmitted;
+        private final SplittableRandom logprobRandom; // apart, so that asking for logprobs does not change the text
 
         Choice(int index, int promptIndex, long seed) {
             this.index = index;
@@ -58,6 +84,66 @@ final class Completion {
             int length = 1 + (int) Math.floor(-Math.log(1 - random.nextDouble()) * mean);
             this.naturalLength = request.ignoreEos ? Integer.MAX_VALUE : Math.max(length, request.minTokens);
             this.echoPieces = engine.args.string("--sim-mode").equals("echo") ? pieces(request.prompts.get(promptIndex)) : null;
+            this.logprobRandom = new SplittableRandom(seed * 31 + index + 7);
+            this.plan = plan();
+        }
+
+        /** What guided decoding makes the model write: JSON that follows the schema, or tool calls that follow theirs. */
+        private List<Unit> plan() {
+            List<Unit> units = new ArrayList<>();
+            switch (request.output) {
+                case JSON -> {
+                    Object value = request.jsonSchema == null
+                            ? Json.obj("answer", String.join("", pieces(sentence()))) : SchemaSample.of(request.jsonSchema, random);
+                    for (String piece : pieces(Json.writePython(value))) units.add(new Unit(-1, piece, false));
+                }
+                case NAMED_TOOL -> call(units, request.namedTool, false);
+                case REQUIRED_TOOL -> {
+                    int count = request.parallelToolCalls && random.nextInt(4) == 0 ? 2 : 1;
+                    for (int i = 0; i < count; i++) call(units, randomTool(), true);
+                }
+                case AUTO_TOOL -> {
+                    if (!random.nextBoolean()) return null; // the model chose to answer in prose
+                    call(units, randomTool(), true);
+                }
+                default -> {
+                    return null;
+                }
+            }
+            return units;
+        }
+
+        private void call(List<Unit> units, String name, boolean opens) {
+            int call = calls.size();
+            calls.add(new String[] {"chatcmpl-tool-" + HexFormat.of().toHexDigits(random.nextLong()), name});
+            arguments.add(new StringBuilder());
+            if (opens) units.add(new Unit(call, "", true));
+            List<String> pieces = pieces(Json.writePython(SchemaSample.of(request.tools.get(name), random)));
+            for (int i = 0; i < pieces.size(); i++) units.add(new Unit(call, pieces.get(i), !opens && i == 0));
+        }
+
+        private String randomTool() {
+            List<String> names = new ArrayList<>(request.tools.keySet());
+            return names.get(random.nextInt(names.size()));
+        }
+
+        private String sentence() {
+            StringBuilder out = new StringBuilder();
+            int words = 3 + random.nextInt(8);
+            for (int i = 0; i < words; i++) out.append(Tokenizer.word(random.nextInt(Tokenizer.CORPUS.length)));
+            return out.toString().strip();
+        }
+
+        boolean callsTools() {
+            return !calls.isEmpty();
+        }
+
+        /** The finish reason as the API reports it: tool calls the model chose end in "tool_calls", a named one in "stop". */
+        String reportedFinish() {
+            if (callsTools() && "stop".equals(finishReason) && request.output != GenerationRequest.Output.NAMED_TOOL) {
+                return "tool_calls";
+            }
+            return finishReason;
         }
 
         boolean finished() {
@@ -66,8 +152,14 @@ final class Completion {
 
         /** Generates one token; sets the finish reason when this was the last one. */
         void step() {
+            if (plan != null) {
+                stepPlanned();
+                return;
+            }
             int before = text.length();
-            text.append(nextPiece());
+            String piece = nextPiece();
+            text.append(piece);
+            logprob(piece);
             tokens++;
             for (String stop : request.stop) {
                 int at = text.indexOf(stop, Math.max(0, before - stop.length() + 1));
@@ -83,6 +175,37 @@ final class Completion {
             } else if (tokens >= naturalLength) {
                 finishReason = "stop"; // EOS
             }
+        }
+
+        private void stepPlanned() {
+            Unit unit = plan.get(Math.min(tokens, plan.size() - 1));
+            if (unit.call() < 0) {
+                text.append(unit.text());
+                logprob(unit.text());
+            } else {
+                arguments.get(unit.call()).append(unit.text());
+            }
+            fresh.add(unit);
+            tokens++;
+            if (tokens >= request.maxTokens) finishReason = "length";
+            else if (tokens >= plan.size()) finishReason = "stop"; // the guided output is complete: EOS
+        }
+
+        /** The token's log probability and, where asked, the most likely alternatives, as vLLM reports them. */
+        private void logprob(String token) {
+            if (!request.logprobs || !request.chat) {
+                if (request.logprobs) logprobs.add(new Object[] {token, -logprobRandom.nextDouble() * 2});
+                return;
+            }
+            double chosen = -logprobRandom.nextDouble() * 2;
+            List<Object> top = new ArrayList<>();
+            double next = chosen;
+            for (int i = 0; i < request.topLogprobs; i++) {
+                String alternative = i == 0 ? token : Tokenizer.word(logprobRandom.nextInt(Tokenizer.CORPUS.length));
+                if (i > 0) next -= logprobRandom.nextDouble() * 3;
+                top.add(Json.obj("token", alternative, "logprob", logprobValue(i == 0 ? chosen : next), "bytes", bytes(alternative)));
+            }
+            logprobs.add(Json.obj("token", token, "logprob", logprobValue(chosen), "bytes", bytes(token), "top_logprobs", top));
         }
 
         private String nextPiece() {
@@ -159,13 +282,18 @@ final class Completion {
             first = false;
             for (Choice choice : choices) {
                 if (choice.emitted < 0) continue; // already closed
-                String delta = choice.newText();
                 boolean last = choice.finished();
-                if (delta.isEmpty() && !last) continue; // held back or nothing new
-                if (request.chat && !last && !request.continuousUsage) {
-                    sink.send(contentChunk(choice.index, delta)); // the stream's bulk: no maps, the head written once
+                if (choice.callsTools()) {
+                    if (choice.fresh.isEmpty() && !last) continue;
+                    sink.send(chunk(toolDelta(choice, last), false));
                 } else {
-                    sink.send(chunk(request.chat ? chatDelta(choice, delta, last) : textDelta(choice, delta, last), false));
+                    String delta = choice.newText();
+                    if (delta.isEmpty() && !last) continue; // held back or nothing new
+                    if (request.chat && !last && !request.continuousUsage && !request.logprobs) {
+                        sink.send(contentChunk(choice.index, delta)); // the stream's bulk: no maps, the head written once
+                    } else {
+                        sink.send(chunk(request.chat ? chatDelta(choice, delta, last) : textDelta(choice, delta, last), false));
+                    }
                 }
                 if (last) choice.emitted = -1;
             }
@@ -181,12 +309,14 @@ final class Completion {
         }
         if (request.includeUsage) {
             sink.send(Json.write(Json.obj("id", id, "object", request.chat ? "chat.completion.chunk" : "text_completion",
-                    "created", created, "model", request.responseModel, "choices", List.of(), "usage", usage())));
+                    "created", created, "model", request.responseModel, "choices", List.of(),
+                    "usage", engine.args.flag("--enable-prompt-tokens-details") ? usageWithDetails() : usage())));
         }
         sink.send("[DONE]");
     }
 
     private void prefill() throws InterruptedException {
+        if (engine.args.flag("--enable-prompt-tokens-details")) cachedTokens = engine.prefixCache.lookUpAndAdd(request.prompts);
         engine.useKvTokens(ticket, request.totalPromptTokens());
         Engine.pause(engine.prefillMillis(request.totalPromptTokens()));
         engine.metrics.promptTokens.add(request.totalPromptTokens());
@@ -262,41 +392,107 @@ final class Completion {
         return Json.write(chunk);
     }
 
+    /** A chunk's tool-call deltas, as vLLM's parsers stream them: id, type and name first, then the arguments piece by piece. */
+    private Map<String, Object> toolDelta(Choice choice, boolean last) {
+        List<Object> calls = new ArrayList<>();
+        boolean named = request.output == GenerationRequest.Output.NAMED_TOOL;
+        for (Unit unit : choice.fresh) {
+            String[] call = choice.calls.get(unit.call());
+            int index = named ? choice.index : unit.call();
+            if (unit.opens() && !named) {
+                calls.add(Json.obj("id", call[0], "type", "function", "index", index, "function", Json.obj("name", call[1])));
+            } else if (unit.opens()) {
+                calls.add(Json.obj("id", call[0], "type", "function", "index", index,
+                        "function", Json.obj("name", call[1], "arguments", unit.text())));
+            } else {
+                calls.add(Json.obj("index", index, "function", Json.obj("arguments", unit.text())));
+            }
+        }
+        choice.fresh.clear();
+        Map<String, Object> map = Json.obj("index", choice.index, "delta", calls.isEmpty() ? Json.obj() : Json.obj("tool_calls", calls),
+                "logprobs", Json.NULL, "finish_reason", last ? choice.reportedFinish() : Json.NULL);
+        if (last) map.put("stop_reason", Json.NULL);
+        map.put("token_ids", Json.NULL);
+        return map;
+    }
+
+    /** The log probabilities of the tokens since the last chunk, or null when the request did not ask. */
+    private Object freshLogprobs(Choice choice) {
+        if (!request.logprobs) return Json.NULL;
+        List<Object> entries = new ArrayList<>(choice.logprobs.subList(choice.logprobsEmitted, choice.logprobs.size()));
+        choice.logprobsEmitted = choice.logprobs.size();
+        return Json.obj("content", entries);
+    }
+
     private Map<String, Object> chatDelta(Choice choice, String delta, boolean last) {
         Map<String, Object> map = Json.obj("index", choice.index, "delta", Json.obj("content", delta),
-                "logprobs", Json.NULL, "finish_reason", last ? choice.finishReason : Json.NULL);
+                "logprobs", freshLogprobs(choice), "finish_reason", last ? choice.finishReason : Json.NULL);
         if (last) map.put("stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason);
         map.put("token_ids", Json.NULL);
         return map;
     }
 
     private Map<String, Object> textDelta(Choice choice, String delta, boolean last) {
-        return Json.obj("index", choice.index, "text", delta, "logprobs", Json.NULL,
+        return Json.obj("index", choice.index, "text", delta, "logprobs", textLogprobs(choice, true),
                 "finish_reason", last ? choice.finishReason : Json.NULL,
                 "stop_reason", last && choice.stopReason != null ? choice.stopReason : Json.NULL,
                 "prompt_token_ids", Json.NULL, "token_ids", Json.NULL);
     }
 
     private Map<String, Object> chatChoice(Choice choice) {
+        List<Object> toolCalls = new ArrayList<>();
+        for (int i = 0; i < choice.calls.size(); i++) {
+            toolCalls.add(Json.obj("id", choice.calls.get(i)[0], "type", "function",
+                    "function", Json.obj("name", choice.calls.get(i)[1], "arguments", choice.arguments.get(i).toString())));
+        }
+        // a forced call leaves the content empty; a call the model chose, null (the parser took all the text)
+        Object content = !choice.callsTools() ? choice.text.toString()
+                : request.output == GenerationRequest.Output.AUTO_TOOL ? Json.NULL : "";
         return Json.obj("index", choice.index,
-                "message", Json.obj("role", "assistant", "content", choice.text.toString(), "refusal", Json.NULL,
-                        "annotations", Json.NULL, "audio", Json.NULL, "function_call", Json.NULL, "tool_calls", List.of(),
+                "message", Json.obj("role", "assistant", "content", content, "refusal", Json.NULL,
+                        "annotations", Json.NULL, "audio", Json.NULL, "function_call", Json.NULL, "tool_calls", toolCalls,
                         "reasoning", Json.NULL),
-                "logprobs", Json.NULL, "finish_reason", choice.finishReason,
+                "logprobs", request.logprobs ? Json.obj("content", choice.logprobs) : Json.NULL,
+                "finish_reason", choice.reportedFinish(),
                 "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL);
     }
 
     private Map<String, Object> textChoice(Choice choice) {
         int promptIndex = choice.index / request.n;
         String text = request.echo ? request.prompts.get(promptIndex) + choice.text : choice.text.toString();
-        return Json.obj("index", choice.index, "text", text, "logprobs", Json.NULL, "finish_reason", choice.finishReason,
+        return Json.obj("index", choice.index, "text", text, "logprobs", textLogprobs(choice, false), "finish_reason", choice.finishReason,
                 "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL,
                 "prompt_logprobs", Json.NULL, "prompt_token_ids", Json.NULL);
     }
 
+    /** A text completion's logprobs: tokens, their logprobs, the top alternatives, offsets; the new ones only in a stream. */
+    private Object textLogprobs(Choice choice, boolean fresh) {
+        if (!request.logprobs) return Json.NULL;
+        int from = fresh ? choice.logprobsEmitted : 0;
+        List<Object> tokens = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
+        List<Object> top = new ArrayList<>();
+        List<Object> offsets = new ArrayList<>();
+        int offset = 0;
+        for (int i = 0; i < choice.logprobs.size(); i++) {
+            Object[] entry = (Object[]) choice.logprobs.get(i);
+            String token = (String) entry[0];
+            if (i >= from) {
+                tokens.add(token);
+                values.add(logprobValue((Double) entry[1]));
+                top.add(request.topLogprobs > 0 ? Json.obj(token, logprobValue((Double) entry[1])) : Json.NULL);
+                offsets.add(offset);
+            }
+            offset += token.length();
+        }
+        if (fresh) choice.logprobsEmitted = choice.logprobs.size();
+        return Json.obj("text_offset", offsets, "token_logprobs", values, "tokens", tokens, "top_logprobs", top);
+    }
+
     private Map<String, Object> usageWithDetails() {
         Map<String, Object> usage = usage();
-        usage.put("prompt_tokens_details", Json.NULL);
+        usage.put("prompt_tokens_details", engine.args.flag("--enable-prompt-tokens-details")
+                ? Json.obj("cached_tokens", cachedTokens) : Json.NULL);
         return usage;
     }
 

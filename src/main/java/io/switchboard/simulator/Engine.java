@@ -62,6 +62,7 @@ final class Engine {
     private final AtomicLong kvTokensInUse = new AtomicLong();
 
     final Map<String, Adapter> adapters = new LinkedHashMap<>();
+    final PrefixCache prefixCache;
     volatile SleepState sleepState = SleepState.AWAKE;
     /** Level 2 discarded the weights: after waking, output is garbage until weights are reloaded. */
     volatile boolean weightsDiscarded;
@@ -85,6 +86,20 @@ final class Engine {
         this.maxLoras = args.integer("--max-loras");
         this.errorRate = args.number("--sim-error-rate");
         this.cutStreamsAfter = args.has("--sim-cut-stream-after") ? args.integer("--sim-cut-stream-after") : null;
+        this.prefixCache = new PrefixCache(args.integer("--block-size"), kvCapacityTokens);
+    }
+
+    /**
+     * Whether this engine is a pooling (embedding) model, as vLLM decides: {@code --runner pooling},
+     * {@code --convert embed}, or under {@code --runner auto} an embedding architecture, known here by its name.
+     */
+    boolean pooling() {
+        String runner = args.string("--runner");
+        if (runner.equals("pooling") || args.string("--convert").equals("embed")) return true;
+        if (!runner.equals("auto")) return false;
+        String id = args.model.toLowerCase(java.util.Locale.ROOT);
+        return id.contains("embed") || id.contains("bge-") || id.contains("/e5-") || id.contains("gte-")
+                || id.contains("minilm") || id.contains("mpnet");
     }
 
     String modelName() {

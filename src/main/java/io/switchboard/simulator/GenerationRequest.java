@@ -28,6 +28,19 @@ final class GenerationRequest {
     final boolean continuousUsage;
     final boolean ignoreEos;
     final boolean echo;
+    /** What the output must be: prose, JSON ({@code response_format}) or tool calls ({@code tools}, {@code tool_choice}). */
+    final Output output;
+    /** The function tools offered: name to parameters schema, in order. */
+    final Map<String, Object> tools;
+    /** The tool {@code tool_choice} names, for {@link Output#NAMED_TOOL}. */
+    final String namedTool;
+    /** The schema JSON output follows ({@code json_schema}); null for {@code json_object}. */
+    final Object jsonSchema;
+    final boolean parallelToolCalls;
+    final boolean logprobs;
+    final int topLogprobs;
+
+    enum Output { PROSE, JSON, NAMED_TOOL, REQUIRED_TOOL, AUTO_TOOL }
 
     @SuppressWarnings("unchecked")
     GenerationRequest(boolean chat, Object parsed, Engine engine) {
@@ -132,11 +145,78 @@ final class GenerationRequest {
         if (chat && topLogprobs instanceof BigDecimal top && top.signum() > 0 && !Boolean.TRUE.equals(logprobs)) {
             throw ApiError.badRequest("top_logprobs", "when using `top_logprobs`, `logprobs` must be set to true.");
         }
+        this.logprobs = chat ? bool(body, "logprobs", false) : body.get("logprobs") instanceof BigDecimal;
+        this.topLogprobs = chat ? intField(body, "top_logprobs", 0, 0, engine.args.integer("--max-logprobs"))
+                : body.get("logprobs") instanceof BigDecimal d ? Math.min(d.intValue(), engine.args.integer("--max-logprobs")) : 0;
+        this.parallelToolCalls = bool(body, "parallel_tool_calls", true);
+        this.tools = chat ? tools(body.get("tools")) : Map.of();
         Object toolChoice = body.get("tool_choice");
-        if ("auto".equals(toolChoice)) {
-            throw ApiError.badRequest("tool_choice", "\"auto\" tool choice requires --enable-auto-tool-choice and "
-                    + "--tool-call-parser to be set");
+        if (toolChoice == Json.NULL) toolChoice = null;
+        String named = null;
+        Output kind = Output.PROSE;
+        if (toolChoice != null && !"none".equals(toolChoice) && body.get("tools") == null) {
+            throw ApiError.badRequest("tool_choice", "When using `tool_choice`, `tools` must be set.");
         }
+        if (chat && !tools.isEmpty()) {
+            Object choice = toolChoice == null ? "auto" : toolChoice;
+            if ("auto".equals(choice)) {
+                if (!engine.args.flag("--enable-auto-tool-choice") || !engine.args.has("--tool-call-parser")) {
+                    throw ApiError.badRequest("tool_choice", "\"auto\" tool choice requires --enable-auto-tool-choice and "
+                            + "--tool-call-parser to be set");
+                }
+                kind = Output.AUTO_TOOL;
+            } else if ("required".equals(choice)) {
+                kind = Output.REQUIRED_TOOL;
+            } else if (choice instanceof Map<?, ?> map && map.get("function") instanceof Map<?, ?> function
+                    && function.get("name") instanceof String name) {
+                if (!tools.containsKey(name)) {
+                    throw ApiError.badRequest("tool_choice",
+                            "The tool specified in `tool_choice` does not match any of the specified `tools`");
+                }
+                named = name;
+                kind = Output.NAMED_TOOL;
+            } else if (!"none".equals(choice)) {
+                throw ApiError.badRequest("tool_choice", "Input should be 'none', 'auto' or 'required', or a named tool choice");
+            }
+        }
+        Object schema = null;
+        if (kind == Output.PROSE && body.get("response_format") instanceof Map<?, ?> format) {
+            Object type = format.get("type");
+            if ("json_object".equals(type)) {
+                kind = Output.JSON;
+            } else if ("json_schema".equals(type)) {
+                if (!(format.get("json_schema") instanceof Map<?, ?> spec)) {
+                    throw ApiError.badRequest("response_format", "When response_format type is 'json_schema', "
+                            + "the 'json_schema' field must be provided.");
+                }
+                schema = spec.get("schema") == null ? Map.of() : spec.get("schema");
+                kind = Output.JSON;
+            } else if (!"text".equals(type)) {
+                throw ApiError.badRequest("response_format", "Input tag '" + type + "' found using 'type' does not match any of "
+                        + "the expected tags: 'text', 'json_object', 'json_schema', 'structural_tag'");
+            }
+        }
+        this.output = kind;
+        this.namedTool = named;
+        this.jsonSchema = schema;
+    }
+
+    /** The request's function tools, by name, each one's parameters schema (an empty object schema when absent). */
+    private static Map<String, Object> tools(Object value) {
+        if (value == null || value == Json.NULL) return Map.of();
+        if (!(value instanceof List<?> list)) throw ApiError.badRequest("tools", "Input should be a valid list");
+        Map<String, Object> tools = new java.util.LinkedHashMap<>();
+        int index = 0;
+        for (Object item : list) {
+            String where = "tools." + index++;
+            if (!(item instanceof Map<?, ?> tool) || !(tool.get("function") instanceof Map<?, ?> function)) {
+                throw ApiError.badRequest(where + ".function", "Field required");
+            }
+            if (!(function.get("name") instanceof String name)) throw ApiError.badRequest(where + ".function.name", "Field required");
+            Object parameters = function.get("parameters");
+            tools.put(name, parameters instanceof Map<?, ?> ? parameters : Json.obj("type", "object", "properties", Json.obj()));
+        }
+        return tools;
     }
 
     int totalPromptTokens() {

@@ -84,7 +84,8 @@ final class HttpApi {
             engine.blockIfHung();
             route(exchange);
         } catch (ApiError error) {
-            sendJson(exchange, error.status, error.body());
+            boolean anthropic = exchange.getRequestURI().getPath().startsWith("/v1/messages") && !error.type.equals("Bad Request");
+            sendJson(exchange, error.status, anthropic ? error.anthropicBody() : error.body());
         } catch (Json.ParseException error) {
             sendJson(exchange, 400, ApiError.badRequest(null, error.getMessage()).body());
         } catch (Completion.StreamCut streamCut) {
@@ -121,8 +122,16 @@ final class HttpApi {
             case "/metrics" -> ifGet(exchange, () -> send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8",
                     metrics().getBytes(StandardCharsets.UTF_8)));
             case "/v1/models" -> ifGet(exchange, () -> sendJson(exchange, 200, models()));
-            case "/v1/chat/completions" -> generate(exchange, true);
-            case "/v1/completions" -> generate(exchange, false);
+            // a pooling model serves embeddings only, a generative one everything but: the other routes are not registered
+            case "/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages" -> {
+                if (engine.pooling()) notFound(exchange); else generate(exchange, path);
+            }
+            case "/v1/messages/count_tokens" -> {
+                if (engine.pooling()) notFound(exchange); else ifPost(exchange, () -> countTokens(exchange));
+            }
+            case "/v1/embeddings" -> {
+                if (!engine.pooling()) notFound(exchange); else ifPost(exchange, () -> embed(exchange));
+            }
             case "/tokenize" -> ifPost(exchange, () -> tokenize(exchange));
             case "/detokenize" -> ifPost(exchange, () -> detokenize(exchange));
             case "/sleep", "/wake_up", "/is_sleeping" -> {
@@ -145,7 +154,13 @@ final class HttpApi {
                 }
             }
             case "/sim/fault" -> ifPost(exchange, () -> fault(exchange));
-            default -> notFound(exchange);
+            default -> {
+                if (path.startsWith("/v1/responses/") && !engine.pooling()) {
+                    storedResponse(exchange, path);
+                } else {
+                    notFound(exchange);
+                }
+            }
         }
     }
 
@@ -170,13 +185,55 @@ final class HttpApi {
 
     // ---- generation ----
 
-    private void generate(HttpExchange exchange, boolean chat) throws IOException, InterruptedException {
+    /**
+     * The Responses store is off (vLLM's default): nothing was stored, so a stored response is not found; a
+     * DELETE is not routed at all.
+     */
+    private void storedResponse(HttpExchange exchange, String path) throws IOException {
+        String rest = path.substring("/v1/responses/".length());
+        boolean cancel = rest.endsWith("/cancel");
+        String id = cancel ? rest.substring(0, rest.length() - "/cancel".length()) : rest;
+        if (id.isEmpty() || id.contains("/") || !exchange.getRequestMethod().equals(cancel ? "POST" : "GET")) {
+            if (id.contains("/") || id.isEmpty()) notFound(exchange); else methodNotAllowed(exchange);
+            return;
+        }
+        throw new ApiError(404, "invalid_request_error", "response_id", "Response with id '" + id + "' not found.");
+    }
+
+    private void countTokens(HttpExchange exchange) throws IOException {
+        MessagesApi bridge = new MessagesApi(jsonBody(exchange), true);
+        sendJson(exchange, 200, MessagesApi.countTokens(new GenerationRequest(true, bridge.chatBody(), engine)));
+    }
+
+    private void embed(HttpExchange exchange) throws IOException, InterruptedException {
+        Object body = jsonBody(exchange);
+        Engine.Ticket ticket = new Engine.Ticket(null);
+        if (!engine.admit(ticket)) return;
+        String reason = "abort";
+        try {
+            Map<String, Object> answer = Embeddings.embed(body, engine, requestId(exchange));
+            reason = "stop";
+            sendJson(exchange, 200, answer);
+        } finally {
+            engine.finish(ticket);
+            engine.metrics.finished(reason);
+            engine.metrics.e2eLatency.observe((System.nanoTime() - ticket.arrivedNanos) / 1e9);
+        }
+    }
+
+    private void generate(HttpExchange exchange, String path) throws IOException, InterruptedException {
         if (!exchange.getRequestMethod().equals("POST")) {
             methodNotAllowed(exchange);
             return;
         }
         Object body = jsonBody(exchange);
-        GenerationRequest request = new GenerationRequest(chat, body, engine);
+        boolean chat = !path.equals("/v1/completions");
+        ChatBridge bridge = switch (path) {
+            case "/v1/responses" -> new ResponsesApi(body, engine);
+            case "/v1/messages" -> new MessagesApi(body, false);
+            default -> null;
+        };
+        GenerationRequest request = new GenerationRequest(chat, bridge == null ? body : bridge.chatBody(), engine);
         if (engine.sleepState != Engine.SleepState.AWAKE) {
             simulator.crash("RuntimeError: CUDA error: an illegal memory access was encountered "
                     + "(a generation request reached an engine that is asleep)");
@@ -199,12 +256,13 @@ final class HttpApi {
         try {
             if (request.stream) {
                 OutputStream out = exchange.getResponseBody();
-                completion.stream(data -> {
-                    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+                Completion.EventSink frames = text -> {
+                    out.write(text.getBytes(StandardCharsets.UTF_8));
                     out.flush();
-                });
+                };
+                completion.stream(bridge != null ? bridge.events(frames, request) : data -> frames.send("data: " + data + "\n\n"));
             } else {
-                Map<String, Object> answer = completion.complete();
+                Map<String, Object> answer = bridge != null ? bridge.answer(completion.complete(), request) : completion.complete();
                 echoRequestId(exchange, requestId);
                 sendJson(exchange, 200, answer);
             }

@@ -229,6 +229,31 @@ final class Json {
         }
     }
 
+    /**
+     * As Python's {@code json.dumps(value, ensure_ascii=False)} writes it, with {@code ", "} and {@code ": "}
+     * between items: how vLLM writes a tool call's {@code arguments} from the parsed parameters.
+     */
+    @SuppressWarnings("unchecked")
+    static String writePython(Object value) {
+        if (value instanceof Map<?, ?> map) {
+            StringBuilder out = new StringBuilder("{");
+            boolean first = true;
+            for (Map.Entry<String, Object> entry : ((Map<String, Object>) map).entrySet()) {
+                if (!first) out.append(", ");
+                first = false;
+                quote(entry.getKey(), out);
+                out.append(": ").append(writePython(entry.getValue()));
+            }
+            return out.append('}').toString();
+        }
+        if (value instanceof List<?> list) {
+            StringBuilder out = new StringBuilder("[");
+            for (int i = 0; i < list.size(); i++) out.append(i > 0 ? ", " : "").append(writePython(list.get(i)));
+            return out.append(']').toString();
+        }
+        return write(value);
+    }
+
     static void quote(String s, StringBuilder out) {
         out.append('"');
         for (int i = 0; i < s.length(); i++) {

@@ -39,7 +39,7 @@ final class ModelProfile {
         this.tpotMillis = tpot != null ? tpot : 10.0 + 0.5 * weightsGib;
     }
 
-    /** Billions of parameters named in the model id ({@code 8B}, {@code 125m}); 7 when none is. */
+    /** Billions of parameters named in the model id ({@code 8B}, {@code 125m}); 0.6 for an embedding model that names none, else 7. */
     static double parameters(String model) {
         String base = model.substring(model.lastIndexOf('/') + 1);
         Matcher matcher = PARAMETERS.matcher(base);
@@ -48,7 +48,14 @@ final class ModelProfile {
             double value = Double.parseDouble(matcher.group(1));
             found = matcher.group(2).equalsIgnoreCase("m") ? value / 1000.0 : value;
         }
-        return found > 0 ? found : 7.0;
+        if (found > 0) return found;
+        String lower = base.toLowerCase(Locale.ROOT);
+        // embedding models rarely say their size: most are encoders of 0.1 to 0.6 billion parameters
+        if (lower.contains("embed") || lower.contains("bge") || lower.startsWith("e5-") || lower.startsWith("gte-")
+                || lower.contains("minilm") || lower.contains("mpnet")) {
+            return 0.6;
+        }
+        return 7.0;
     }
 
     static double bytesPerParameter(String model, String quantization, String dtype) {

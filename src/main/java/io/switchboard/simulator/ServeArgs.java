@@ -61,7 +61,13 @@ final class ServeArgs {
             new Flag("--enable-force-include-usage", Kind.BOOL, "false", "Usage chunk in every stream"),
             new Flag("--disable-uvicorn-access-log", Kind.BOOL, "false", "Accepted"),
             new Flag("--uvicorn-log-level", Kind.STRING, "info", "Accepted"),
-            new Flag("--max-logprobs", Kind.INT, "20", "Accepted"),
+            new Flag("--max-logprobs", Kind.INT, "20", "Most top_logprobs a request may ask for"),
+            new Flag("--enable-auto-tool-choice", Kind.BOOL, "false", "Let the model decide to call tools (tool_choice auto)"),
+            new Flag("--tool-call-parser", Kind.STRING, null, "How tool calls are read from the output (hermes, llama3_json, ...)"),
+            new Flag("--enable-prompt-tokens-details", Kind.BOOL, "false", "Report cached prompt tokens in usage"),
+            new Flag("--runner", Kind.STRING, "auto", "auto, generate or pooling (an embedding model)"),
+            new Flag("--convert", Kind.STRING, "auto", "auto, none or embed (serve a generative checkpoint as embeddings)"),
+            new Flag("--hf-overrides", Kind.STRING, null, "JSON over the model's config, e.g. {\"is_matryoshka\": true}"),
             new Flag("--download-dir", Kind.STRING, null, "Accepted"),
             new Flag("--tokenizer", Kind.STRING, null, "Accepted"),
             new Flag("--revision", Kind.STRING, null, "Accepted"),
@@ -240,6 +246,14 @@ final class ServeArgs {
         int port = integer("--port");
         if (port < 0 || port > 65535) throw new UsageException("argument --port: invalid port " + port);
         if (integer("--max-num-seqs") < 1) throw new UsageException("argument --max-num-seqs: must be >= 1");
+        if (!List.of("auto", "generate", "pooling", "draft").contains(string("--runner"))) {
+            throw new UsageException("argument --runner: invalid choice: '" + string("--runner")
+                    + "' (choose from 'auto', 'draft', 'generate', 'pooling')");
+        }
+        if (!List.of("auto", "none", "embed", "classify", "reward").contains(string("--convert"))) {
+            throw new UsageException("argument --convert: invalid choice: '" + string("--convert")
+                    + "' (choose from 'auto', 'classify', 'embed', 'none', 'reward')");
+        }
         if (integer("--tensor-parallel-size") < 1) throw new UsageException("argument --tensor-parallel-size: must be >= 1");
         if (integer("--max-loras") < 1) throw new UsageException("argument --max-loras: must be >= 1");
         int rank = integer("--max-lora-rank");
