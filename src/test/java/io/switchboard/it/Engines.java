@@ -56,6 +56,17 @@ final class Engines {
         return name;
     }
 
+    /** An embedding model (a pooling model: task embed), small. */
+    static String embedding(String stem) {
+        String name = Switchboard.unique(stem);
+        JsonObject body = Json.createObjectBuilder().add("name", name).add("engine", "sim").add("model_id", "BAAI/bge-m3")
+                .add("gpu_memory_gib", 4).add("max_model_len", 8192).add("task", "embed").build();
+        Switchboard.Reply created = admin("POST", "/admin/models", body);
+        assertEquals(201, created.status(), created::toString);
+        append(MODELS, name);
+        return name;
+    }
+
     /** Models of these sizes load in about a second here. */
     static String small(String stem, boolean sleep) {
         return model(stem, 16, "Qwen/Qwen2.5-7B-Instruct", null, false, sleep);

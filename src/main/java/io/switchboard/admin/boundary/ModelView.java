@@ -15,7 +15,7 @@ import java.util.Optional;
  */
 public record ModelView(long id, String name, String engine, String modelId, BigDecimal gpuMemoryGib, int maxModelLen,
                         String quantization, List<String> extraArgs, boolean pinned, boolean enabled,
-                        boolean sleepEnabled, String url, BigDecimal priceInputPerMtok,
+                        boolean sleepEnabled, String task, String url, BigDecimal priceInputPerMtok,
                         BigDecimal priceCachedInputPerMtok, BigDecimal priceOutputPerMtok, Instant priceValidFrom,
                         Instant createdAt, Instant updatedAt) {
 
@@ -23,7 +23,7 @@ public record ModelView(long id, String name, String engine, String modelId, Big
         Price p = price.orElse(null);
         return new ModelView(model.getId(), model.getName(), model.getEngine().wireName(), model.getModelId(),
                 model.getGpuMemoryGib(), model.getMaxModelLen(), model.getQuantization(), model.getExtraArgs(),
-                model.isPinned(), model.isEnabled(), model.isSleepEnabled(), model.getUrl(),
+                model.isPinned(), model.isEnabled(), model.isSleepEnabled(), model.getTask(), model.getUrl(),
                 p == null ? null : Money.amount(p.inputMicrosPerMtok()),
                 p == null ? null : Money.amount(p.cachedMicrosPerMtok()),
                 p == null ? null : Money.amount(p.outputMicrosPerMtok()),

@@ -2,6 +2,7 @@ package io.switchboard.admin.boundary;
 
 import io.switchboard.catalog.control.ModelStore;
 import io.switchboard.catalog.entity.CatalogModel;
+import io.switchboard.catalog.entity.ModelSpec;
 import io.switchboard.catalog.entity.EngineType;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.control.JsonRequest;
@@ -155,6 +156,13 @@ public class ModelsResource {
         if (request.has("enabled")) model.setEnabled(flag(request, "enabled"));
         if (request.has("sleep_enabled")) model.setSleepEnabled(flag(request, "sleep_enabled"));
         if (request.has("url")) model.setUrl(url(request));
+        if (request.has("task")) {
+            String task = request.optionalString("task", 20);
+            if (!ModelSpec.GENERATE.equals(task) && !ModelSpec.EMBED.equals(task)) {
+                throw ApiException.invalid("task", "'task' must be 'generate' or 'embed'.");
+            }
+            model.setTask(task);
+        }
     }
 
     private static boolean flag(JsonRequest request, String name) {

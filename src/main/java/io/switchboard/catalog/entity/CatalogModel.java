@@ -62,6 +62,10 @@ public class CatalogModel {
     @Column(name = "sleep_enabled", nullable = false)
     private boolean sleepEnabled;
 
+    /** {@link ModelSpec#GENERATE} or {@link ModelSpec#EMBED}. */
+    @Column(name = "task", nullable = false, length = 20)
+    private String task = ModelSpec.GENERATE;
+
     @Column(length = 1000)
     private String url;
 
@@ -104,6 +108,8 @@ public class CatalogModel {
     public boolean isEnabled() { return enabled; }
     public void setEnabled(boolean enabled) { this.enabled = enabled; }
     public boolean isSleepEnabled() { return sleepEnabled; }
+    public String getTask() { return task; }
+    public void setTask(String task) { this.task = task; }
     public void setSleepEnabled(boolean sleepEnabled) { this.sleepEnabled = sleepEnabled; }
     public String getUrl() { return url; }
     public void setUrl(String url) { this.url = url; }

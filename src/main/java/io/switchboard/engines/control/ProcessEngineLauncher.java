@@ -43,8 +43,40 @@ public class ProcessEngineLauncher implements EngineLauncher {
         if (request.model().quantization() != null) line.addAll(List.of("--quantization", request.model().quantization()));
         if (request.sleepMode()) line.add("--enable-sleep-mode");
         line.addAll(request.model().extraArgs());
+        line.addAll(taskArguments(request.model()));
         line.addAll(extraArguments(request));
         return line;
+    }
+
+    /**
+     * What the model's task needs, unless the catalog's extra arguments say otherwise: an embedding model runs as a
+     * pooling model; a generative one reports cached prompt tokens (billed apart) and, where its family has a known
+     * tool-call parser, lets the model call tools on its own ({@code tool_choice} auto, the SDKs' default with tools).
+     */
+    static List<String> taskArguments(io.switchboard.catalog.entity.ModelSpec model) {
+        List<String> extra = model.extraArgs();
+        List<String> line = new ArrayList<>();
+        if (model.embeds()) {
+            if (!extra.contains("--runner")) line.addAll(List.of("--runner", "pooling"));
+            return line;
+        }
+        if (!extra.contains("--enable-prompt-tokens-details")) line.add("--enable-prompt-tokens-details");
+        String parser = toolCallParser(model.modelId());
+        if (parser != null && !extra.contains("--tool-call-parser")) {
+            line.addAll(List.of("--enable-auto-tool-choice", "--tool-call-parser", parser));
+        }
+        return line;
+    }
+
+    /** vLLM's tool-call parser for a model family, from its id; null where none is known. */
+    static String toolCallParser(String modelId) {
+        String id = modelId.toLowerCase(Locale.ROOT);
+        if (id.contains("qwen3-coder")) return "qwen3_coder";
+        if (id.contains("qwen") || id.contains("hermes")) return "hermes";
+        if (id.contains("llama-3") || id.contains("llama3")) return "llama3_json";
+        if (id.contains("mistral") || id.contains("mixtral")) return "mistral";
+        if (id.contains("gpt-oss")) return "openai";
+        return null;
     }
 
     /** Arguments a subclass adds after the catalog's (the simulator's own settings). */

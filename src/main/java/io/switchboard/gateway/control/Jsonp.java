@@ -35,6 +35,12 @@ public final class Jsonp {
         }
     }
 
+    public static jakarta.json.JsonArray parseArray(String json) {
+        try (JsonReader reader = PROVIDER.createReader(new StringReader(json))) {
+            return reader.readArray();
+        }
+    }
+
     public static JsonObjectBuilder object() {
         return PROVIDER.createObjectBuilder();
     }

@@ -47,8 +47,15 @@ public class ApiException extends RuntimeException {
                 "The request body is larger than the limit of " + limitBytes + " bytes.");
     }
 
+    /**
+     * Adds a response header. A {@code Retry-After} in seconds also sets {@code retry-after-ms} (unless set), which
+     * the OpenAI SDKs prefer: both say the same wait.
+     */
     public ApiException withHeader(String name, String value) {
         headers.put(name, value);
+        if (name.equals("Retry-After") && !headers.containsKey("retry-after-ms") && value.chars().allMatch(Character::isDigit)) {
+            headers.put("retry-after-ms", String.valueOf(Long.parseLong(value) * 1000));
+        }
         return this;
     }
 

@@ -1,7 +1,12 @@
 package io.switchboard.inference.boundary;
 
 import io.switchboard.catalog.entity.ModelSpec;
+import io.switchboard.gateway.boundary.AnthropicError;
 import io.switchboard.gateway.boundary.OpenAiError;
+import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.responses.control.Conversations;
+import jakarta.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import io.switchboard.gateway.boundary.RequestIdFilter;
 import io.switchboard.gateway.control.JsonRequest;
 import io.switchboard.gateway.control.LimitedInputStream;
@@ -32,12 +37,16 @@ import java.io.IOException;
 import java.time.Instant;
 
 /**
- * {@code POST /v1/chat/completions} and {@code POST /v1/completions}: authenticate, validate as
- * OpenAI does, resolve the model and hand the request to the {@link InferenceRelay}. A servlet in
- * async mode rather than a JAX-RS resource, because it holds no thread while it waits for a model
- * or streams tokens (the fastest relay style measured here, docs/architecture.md).
+ * The inference endpoints, {@code POST /v1/chat/completions}, {@code /v1/completions}, {@code /v1/responses},
+ * {@code /v1/messages} (and {@code /v1/messages/count_tokens}) and {@code /v1/embeddings}: authenticate (a Bearer
+ * key, or Anthropic's {@code x-api-key}), validate as each API does, resolve the model, admit against the
+ * quotas and hand the request to the {@link InferenceRelay}; every one of them through the same steps, so each
+ * is routed, admitted, billed and rowed alike. A servlet in async mode rather than a JAX-RS resource, because
+ * it holds no thread while it waits for a model or streams tokens (the fastest relay style measured here,
+ * docs/architecture.md).
  */
-@WebServlet(urlPatterns = {"/v1/chat/completions", "/v1/completions"}, asyncSupported = true)
+@WebServlet(urlPatterns = {"/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages",
+        "/v1/messages/count_tokens", "/v1/embeddings"}, asyncSupported = true)
 public class CompletionsServlet extends HttpServlet {
 
     @Inject TenantCredentials credentials;
@@ -46,6 +55,7 @@ public class CompletionsServlet extends HttpServlet {
     @Inject OutcomeLog outcomes;
     @Inject QuotaLedger quotas;
     @Inject PriceBook prices;
+    @Inject Conversations conversations;
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
 
     static final String END_USER_HEADER = "x-switchboard-user";
@@ -59,12 +69,12 @@ public class CompletionsServlet extends HttpServlet {
                 request.getHeader(RequestIdFilter.HEADER));
         response.setHeader(RequestIdFilter.HEADER, requestId);
         if (clientRequestId != null) response.setHeader(RequestIdFilter.CLIENT_HEADER, clientRequestId);
-        Endpoint endpoint = request.getServletPath().endsWith("/chat/completions") ? Endpoint.CHAT : Endpoint.COMPLETIONS;
+        Endpoint endpoint = Endpoint.ofPath(request.getServletPath());
         TenantPrincipal tenant = null;
         CompletionRequest completion = null;
         Admission admission = null;
         try {
-            tenant = credentials.require(request.getHeader("Authorization"));
+            tenant = credentials.require(authorization(request));
             if (!request.getMethod().equals("POST")) {
                 throw new ApiException(405, ApiException.INVALID_REQUEST, "method_not_allowed", null,
                         "Method " + request.getMethod() + " is not allowed on " + endpoint.path + "; use POST.");
@@ -73,9 +83,20 @@ public class CompletionsServlet extends HttpServlet {
             byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
                     request.getContentLengthLong());
             completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
-            Route route = resolver.resolve(completion.model(), tenant, endpoint == Endpoint.CHAT ? "chat" : "completions",
+            Route route = resolver.resolve(completion.model(), tenant, endpoint.routeName,
                     completion.body(), request.getHeader(TraitReader.QUALITY_HEADER));
             ModelSpec model = route.model();
+            if (endpoint.generates() == model.embeds()) {
+                throw ApiException.invalid("model", "The model `" + completion.model() + "` does not support the "
+                        + endpoint.apiName + (model.embeds() ? " (it is an embedding model)." : " (it is not an embedding model)."));
+            }
+            if (endpoint == Endpoint.RESPONSES) { // the conversation so far, as the engine's input; the response id ours
+                JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
+                        .add("input", conversations.input(tenant, completion.body()))
+                        .add("request_id", "resp_" + requestId.substring(requestId.indexOf('_') + 1)).build();
+                completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream);
+                body = upstream.toString().getBytes(StandardCharsets.UTF_8);
+            }
             // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve
             response.setHeader("x-switchboard-route", route.label());
             if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
@@ -83,7 +104,11 @@ public class CompletionsServlet extends HttpServlet {
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
                     endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
             long prompt = PromptEstimate.upperBound(completion.body());
-            long generated = maxTokens(completion.body(), endpoint == Endpoint.CHAT ? model.maxModelLen() : 16);
+            long generated = switch (endpoint) {
+                case CHAT, RESPONSES, MESSAGES -> maxTokens(completion.body(), model.maxModelLen());
+                case COMPLETIONS -> maxTokens(completion.body(), 16);
+                case COUNT_TOKENS, EMBEDDINGS -> 0;
+            };
             call = call.reserving(prompt + generated);
             admission = admit(call, model, prompt, generated);
             admission.headers().forEach(response::setHeader);
@@ -96,8 +121,15 @@ public class CompletionsServlet extends HttpServlet {
             Long keyId = tenant != null ? Long.valueOf(tenant.keyId()) : failure instanceof RefusedKey refused ? refused.keyId() : null;
             outcomes.recordRejection(requestId, clientRequestId, tenantId, keyId, endpoint,
                     completion == null ? null : completion.model(), error.status(), startedAt, started, error.getMessage());
-            OpenAiError.write(response, error);
+            if (endpoint.anthropic()) AnthropicError.write(response, error, requestId); else OpenAiError.write(response, error);
         }
+    }
+
+    /** The caller's key: a Bearer key, or where none is sent, {@code x-api-key} as Anthropic's SDKs send it. */
+    static String authorization(HttpServletRequest request) {
+        String authorization = request.getHeader("Authorization");
+        String apiKey = request.getHeader("x-api-key");
+        return authorization == null && apiKey != null && !apiKey.isBlank() ? "Bearer " + apiKey.strip() : authorization;
     }
 
     /**
@@ -113,7 +145,7 @@ public class CompletionsServlet extends HttpServlet {
     }
 
     static long maxTokens(jakarta.json.JsonObject body, long absent) {
-        for (String field : new String[] {"max_completion_tokens", "max_tokens"}) {
+        for (String field : new String[] {"max_completion_tokens", "max_tokens", "max_output_tokens"}) {
             if (body.get(field) instanceof jakarta.json.JsonNumber number && number.isIntegral()) {
                 return Math.max(0, number.longValue());
             }

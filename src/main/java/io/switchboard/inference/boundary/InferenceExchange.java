@@ -5,6 +5,7 @@ import io.switchboard.engines.control.Lease;
 import io.switchboard.engines.entity.EngineRefusal;
 import io.switchboard.routing.entity.Route;
 import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.gateway.boundary.AnthropicError;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.inference.control.EngineStream;
@@ -95,7 +96,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         this.route = route;
         this.model = route.model();
         this.startedNanos = call.startedNanos();
-        this.stream = new EngineStream(request.clientWantsUsage());
+        this.stream = new EngineStream(request.clientWantsUsage(), request.endpoint().lastEvent);
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
         this.localPort = async.getRequest().getLocalPort();
@@ -211,6 +212,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             String answer = new String(bytes, StandardCharsets.UTF_8);
             answerUsage = UsageScanner.ofAnswer(answer);
             answerFinishReason = UsageScanner.finishReason(answer);
+            keepResponse(answer);
         }
         if (committed) {
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, EngineFailures.message(bytes)));
@@ -247,6 +249,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         int length = stream.read(buffers);
         if (firstTokenNanos == 0 && stream.sawToken()) firstTokenNanos = System.nanoTime();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
+        if (stream.sawDone() && engineFailure == null) keepResponse(stream.lastPayload());
         if (stream.sawDone()) settle(engineFailure == null ? 200 : 502, engineFailure); // before [DONE] goes out
         if (length > 0) write(stream.output(), length);
         Flow.Subscription s = subscription;
@@ -295,8 +298,9 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             writeLock.lock(); // a keep-alive written meanwhile commits the response: decide under the lock
             try {
                 if (committed) {
-                    JsonObject event = Jsonp.object(OpenAiError.body(error)).build();
-                    writeOrThrow("data: " + event + "\n\ndata: [DONE]\n\n");
+                    writeOrThrow(errorEvent(error));
+                } else if (request.endpoint().anthropic()) {
+                    AnthropicError.write(response, error, requestId);
                 } else {
                     OpenAiError.write(response, error);
                 }
@@ -306,6 +310,35 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             finish(error.status(), error.getMessage());
         } catch (IOException | IllegalStateException clientGone) {
             finish(CLIENT_CLOSED, "client closed the connection");
+        }
+    }
+
+    /** A stream that had begun ends with an error in its API's shape: chat's data line and [DONE], or a named error event. */
+    private String errorEvent(ApiException error) {
+        return switch (request.endpoint()) {
+            case MESSAGES -> AnthropicError.event(error);
+            case RESPONSES -> "event: error\ndata: " + Jsonp.object().add("code", error.code() == null ? error.type() : error.code())
+                    .add("message", error.getMessage()).addNull("param").add("sequence_number", 0).add("type", "error").build() + "\n\n";
+            default -> "data: " + Jsonp.object(OpenAiError.body(error)).build() + "\n\ndata: [DONE]\n\n";
+        };
+    }
+
+    /**
+     * Keeps a Responses API answer for {@code previous_response_id} and retrieval (unless {@code store} is false),
+     * before the client has it, so that its next turn finds it; a failure to keep it does not fail the answer.
+     */
+    private void keepResponse(String json) {
+        if (request.endpoint() != CompletionRequest.Endpoint.RESPONSES || json == null
+                || request.body().get("store") == jakarta.json.JsonValue.FALSE) {
+            return;
+        }
+        try {
+            JsonObject answer = Jsonp.parseObject(json);
+            JsonObject response = answer.get("response") instanceof JsonObject event ? event : answer;
+            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body().getJsonArray("input"), response);
+        } catch (RuntimeException failure) {
+            java.util.logging.Logger.getLogger(InferenceExchange.class.getName()).log(java.util.logging.Level.SEVERE,
+                    "Could not store the response of request " + requestId, failure);
         }
     }
 

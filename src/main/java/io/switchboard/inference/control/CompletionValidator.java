@@ -28,6 +28,7 @@ public final class CompletionValidator {
     }
 
     public static CompletionRequest validate(Endpoint endpoint, JsonRequest request) {
+        if (endpoint != Endpoint.CHAT && endpoint != Endpoint.COMPLETIONS) return SurfaceValidator.validate(endpoint, request);
         JsonObject body = request.json();
         String model = request.requiredString("model", 200);
         if (endpoint == Endpoint.CHAT) messages(body); else prompt(body);
@@ -65,7 +66,7 @@ public final class CompletionValidator {
      * ({@code include_usage}) and only an alias names another model than the engine serves.
      */
     public static boolean passesUnchanged(CompletionRequest request, String servedModel) {
-        return !request.stream() && request.model().equals(servedModel);
+        return (!request.stream() || request.endpoint().namedEvents()) && request.model().equals(servedModel);
     }
 
     /**
@@ -74,7 +75,7 @@ public final class CompletionValidator {
      */
     public static byte[] upstreamBytes(CompletionRequest request, byte[] clientBody, String servedModel) {
         if (passesUnchanged(request, servedModel)) return clientBody;
-        if (!request.stream()) {
+        if (!request.stream() || request.endpoint().namedEvents()) { // their streams always carry usage
             byte[] rewritten = io.switchboard.gateway.control.JsonFieldRewrite.replaceString(clientBody, "model", servedModel);
             if (rewritten != null) return rewritten;
         }
@@ -84,7 +85,7 @@ public final class CompletionValidator {
     /** The body as the engine gets it: the served model's name, and usage always reported at the end of a stream. */
     public static JsonObject upstreamBody(CompletionRequest request, String servedModel) {
         JsonObjectBuilder body = Jsonp.object(request.body()).add("model", servedModel);
-        if (request.stream()) {
+        if (request.stream() && !request.endpoint().namedEvents()) {
             JsonValue options = request.body().get("stream_options");
             JsonObjectBuilder streamOptions = options instanceof JsonObject object
                     ? Jsonp.object(object) : Jsonp.object();

@@ -24,8 +24,11 @@ public final class EngineStream implements SseEvents.Sink {
     private static final byte[] FINISH_REASON = SseEvents.ascii("\"finish_reason\":\"");
     private static final byte[] CONTENT = SseEvents.ascii("\"content\":\"");
     private static final byte[] TEXT = SseEvents.ascii("\"text\":\"");
+    private static final byte[] DELTA = SseEvents.ascii("\"delta\":\"");
 
     private final boolean clientWantsUsage;
+    private final byte[] lastEvent; // named events (Responses, Messages): what the last one's data holds; null: [DONE]
+    private volatile String lastPayload;
     private final SseEvents events = new SseEvents();
     private byte[] out = new byte[4096]; // reused: a read's output is written before the next read comes
     private int outSize;
@@ -37,7 +40,21 @@ public final class EngineStream implements SseEvents.Sink {
     private volatile int tokenChunks;
 
     public EngineStream(boolean clientWantsUsage) {
+        this(clientWantsUsage, null);
+    }
+
+    /**
+     * A stream of named events ({@code event:} and {@code data:} lines, passed on whole) that ends with the event
+     * whose data holds {@code lastEvent}, as the Responses and Messages APIs end; null: one that ends with [DONE].
+     */
+    public EngineStream(boolean clientWantsUsage, String lastEvent) {
         this.clientWantsUsage = clientWantsUsage;
+        this.lastEvent = lastEvent == null ? null : SseEvents.ascii(lastEvent);
+    }
+
+    /** The data of the stream's last event (a named-event stream's, once it came): the Responses API's whole response. */
+    public String lastPayload() {
+        return lastPayload;
     }
 
     /** Reads what one network read brought; answers how many bytes of {@link #output()} to pass on (0: none yet). */
@@ -90,6 +107,10 @@ public final class EngineStream implements SseEvents.Sink {
 
     @Override
     public void event(byte[] bytes, int offset, int length) {
+        if (lastEvent != null) {
+            namedEvent(bytes, offset, length);
+            return;
+        }
         int end = offset + length;
         for (int line = offset; line < end; ) {
             int lineEnd = line;
@@ -99,6 +120,73 @@ public final class EngineStream implements SseEvents.Sink {
             if (SseEvents.startsWith(bytes, line, stop, DATA)) dataLine(bytes, line, stop);
             line = lineEnd + 1;
         }
+    }
+
+    /** An event of a named-event stream: looked at as chat's data lines are, passed on whole, {@code event:} line and all. */
+    private void namedEvent(byte[] bytes, int offset, int length) {
+        int end = offset + length;
+        for (int line = offset; line < end; ) {
+            int lineEnd = line;
+            while (lineEnd < end && bytes[lineEnd] != '\n') lineEnd++;
+            int stop = lineEnd;
+            while (stop > line && (bytes[stop - 1] == '\r' || bytes[stop - 1] == ' ')) stop--;
+            if (SseEvents.startsWith(bytes, line, stop, DATA)) {
+                int from = line + 5;
+                while (from < stop && bytes[from] == ' ') from++;
+                look(bytes, from, stop);
+                if (contains(bytes, from, stop, lastEvent)) {
+                    sawDone = true;
+                    lastPayload = new String(bytes, from, stop - from, StandardCharsets.UTF_8);
+                }
+            }
+            line = lineEnd + 1;
+        }
+        int need = outSize + length + EVENT_END.length;
+        if (need > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, need));
+        System.arraycopy(bytes, offset, out, outSize, length);
+        outSize += length;
+        System.arraycopy(EVENT_END, 0, out, outSize, EVENT_END.length);
+        outSize += EVENT_END.length;
+    }
+
+    private static boolean contains(byte[] bytes, int from, int end, byte[] pattern) {
+        for (int i = from; i <= end - pattern.length; i++) {
+            if (bytes[i] == pattern[0] && SseEvents.startsWith(bytes, i, end, pattern)) return true;
+        }
+        return false;
+    }
+
+    /** A named event's data: text (the first token), usage, an error, the finish reason (in chat's words). */
+    private void look(byte[] bytes, int from, int end) {
+        boolean mentionsUsage = false;
+        boolean mentionsError = false;
+        boolean carriesText = false;
+        for (int i = from; i < end - 1; i++) {
+            if (bytes[i] != '"') continue;
+            byte next = bytes[i + 1];
+            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
+            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
+            else if (!carriesText && (next == 'd' || next == 't')) carriesText = deltaFollows(bytes, i, end);
+        }
+        if (carriesText) {
+            tokenChunks++;
+            sawToken = true;
+        }
+        if (mentionsUsage || mentionsError) {
+            String payload = new String(bytes, from, end - from, StandardCharsets.UTF_8);
+            UsageScanner.ChunkUsage counted = UsageScanner.ofChunk(payload);
+            if (counted != null) usage = counted.usage();
+            if (mentionsError && UsageScanner.isError(payload)) sawError = true;
+            String reason = UsageScanner.finishReason(payload);
+            if (reason != null) finishReason = reason;
+        }
+    }
+
+    /** Whether {@code "delta":"} or {@code "text":"} with text after it starts at i. */
+    private static boolean deltaFollows(byte[] bytes, int i, int end) {
+        byte[] key = bytes[i + 1] == 'd' ? DELTA : TEXT;
+        int after = i + key.length;
+        return after < end && bytes[after] != '"' && SseEvents.startsWith(bytes, i, end, key);
     }
 
     private void dataLine(byte[] bytes, int offset, int end) {

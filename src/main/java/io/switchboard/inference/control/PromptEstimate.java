@@ -37,6 +37,24 @@ public final class PromptEstimate {
             }
         }
         chars += textLength(body.get("prompt"));
+        chars += textLength(body.get("system")) + textLength(body.get("instructions")); // Messages, Responses
+        JsonValue input = body.get("input"); // Responses (items with content), embeddings (strings)
+        if (input instanceof JsonArray items) {
+            for (JsonValue item : items) {
+                if (item instanceof JsonObject object) {
+                    messages++;
+                    chars += textLength(object.get("content")) + textLength(object.get("arguments")) + textLength(object.get("output"));
+                } else if (item instanceof JsonArray tokens) {
+                    chars += tokens.size() * (long) CHARS_PER_TOKEN;
+                } else if (item instanceof jakarta.json.JsonNumber) {
+                    chars += CHARS_PER_TOKEN;
+                } else {
+                    chars += textLength(item);
+                }
+            }
+        } else {
+            chars += textLength(input);
+        }
         return new long[] {chars, messages};
     }
 

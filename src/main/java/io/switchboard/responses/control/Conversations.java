@@ -1,0 +1,91 @@
+package io.switchboard.responses.control;
+
+import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.responses.entity.StoredResponse;
+import io.switchboard.tenancy.entity.TenantPrincipal;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.json.JsonArray;
+import jakarta.json.JsonArrayBuilder;
+import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Responses API's conversations, kept by Switchboard rather than by the engine (vLLM keeps its store in
+ * process memory, off by default, lost when a model is evicted): a request that names a
+ * {@code previous_response_id} is sent to the engine with that response's whole conversation, its input and
+ * its output items, before its own input; a response made with {@code store} (OpenAI's default) is kept for
+ * {@code switchboard.responses.retention-days} and purged hourly after that.
+ */
+@ApplicationScoped
+public class Conversations {
+
+    private static final Logger LOG = Logger.getLogger(Conversations.class.getName());
+
+    @Inject ResponseStore store;
+    @Inject @ConfigProperty(name = "switchboard.responses.retention-days", defaultValue = "30") int retentionDays;
+    @Resource ManagedScheduledExecutorService scheduler;
+
+    private ScheduledFuture<?> purging;
+
+    @PostConstruct
+    void start() {
+        purging = scheduler.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (purging != null) purging.cancel(false);
+    }
+
+    private void purge() {
+        try {
+            int purged = store.purgeExpired();
+            if (purged > 0) LOG.info("Purged " + purged + " stored responses past their retention of " + retentionDays + " days.");
+        } catch (RuntimeException failure) {
+            LOG.log(Level.WARNING, "Could not purge expired stored responses; will try again in an hour", failure);
+        }
+    }
+
+    /** The request's input, as a list of items, after the conversation {@code previous_response_id} names (404 if it names none of the tenant's). */
+    public JsonArray input(TenantPrincipal tenant, JsonObject request) {
+        JsonArrayBuilder items = Jsonp.array();
+        if (request.get("previous_response_id") instanceof JsonString previous) {
+            StoredResponse earlier = store.find(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
+                    ApiException.INVALID_REQUEST, "previous_response_not_found", "previous_response_id",
+                    "Previous response with id '" + previous.getString() + "' not found."));
+            Jsonp.parseArray(earlier.input()).forEach(items::add);
+            Jsonp.parseArray(earlier.output()).forEach(items::add);
+        }
+        JsonValue input = request.get("input");
+        if (input instanceof JsonString text) {
+            items.add(Jsonp.object().add("role", "user").add("content", text));
+        } else if (input instanceof JsonArray list) {
+            list.forEach(items::add);
+        }
+        return items.build();
+    }
+
+    /** Keeps a response the engine gave (the whole response object), with the conversation it was given. */
+    public void keep(TenantPrincipal tenant, String requestId, String model, JsonArray input, JsonObject response) {
+        Instant now = Instant.now();
+        JsonValue output = response.get("output");
+        store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
+                input.toString(), output instanceof JsonArray ? output.toString() : "[]", response.toString(), now,
+                now.plus(Duration.ofDays(retentionDays))));
+    }
+}

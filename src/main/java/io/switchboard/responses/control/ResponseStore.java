@@ -1,0 +1,67 @@
+package io.switchboard.responses.control;
+
+import io.switchboard.responses.entity.StoredResponse;
+import jakarta.ejb.Stateless;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.PersistenceContext;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Stored responses in PostgreSQL ({@code stored_response}), so that {@code previous_response_id} and
+ * {@code GET /v1/responses/{id}} work on every replica. Every read and delete names the tenant: another
+ * tenant's response is not found, never shown. JSONB columns are written from text with a cast.
+ */
+@Stateless
+public class ResponseStore {
+
+    @PersistenceContext(unitName = "switchboard")
+    EntityManager em;
+
+    public void save(StoredResponse stored) {
+        em.createNativeQuery("INSERT INTO stored_response (id, tenant_id, key_id, request_id, model, input, output, response, "
+                        + "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb), CAST(?7 AS jsonb), "
+                        + "CAST(?8 AS jsonb), ?9, ?10) ON CONFLICT (id) DO NOTHING")
+                .setParameter(1, stored.id()).setParameter(2, stored.tenantId()).setParameter(3, stored.keyId())
+                .setParameter(4, stored.requestId()).setParameter(5, stored.model()).setParameter(6, stored.input())
+                .setParameter(7, stored.output()).setParameter(8, stored.response())
+                .setParameter(9, Timestamp.from(stored.createdAt())).setParameter(10, Timestamp.from(stored.expiresAt()))
+                .executeUpdate();
+    }
+
+    /** The tenant's response with this id, unless it expired. */
+    public Optional<StoredResponse> find(long tenantId, String id) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT id, tenant_id, key_id, request_id, model, input::text, output::text, "
+                        + "response::text, created_at, expires_at FROM stored_response "
+                        + "WHERE id = ?1 AND tenant_id = ?2 AND expires_at > now()")
+                .setParameter(1, id).setParameter(2, tenantId).getResultList();
+        return rows.stream().findFirst().map(ResponseStore::stored);
+    }
+
+    /** Deletes the tenant's response; false when it had none with this id. */
+    public boolean delete(long tenantId, String id) {
+        return em.createNativeQuery("DELETE FROM stored_response WHERE id = ?1 AND tenant_id = ?2")
+                .setParameter(1, id).setParameter(2, tenantId).executeUpdate() > 0;
+    }
+
+    /** Deletes what is past its retention; answers how many. */
+    public int purgeExpired() {
+        return em.createNativeQuery("DELETE FROM stored_response WHERE expires_at <= now()").executeUpdate();
+    }
+
+    private static StoredResponse stored(Object[] row) {
+        return new StoredResponse((String) row[0], ((Number) row[1]).longValue(), row[2] == null ? null : ((Number) row[2]).longValue(),
+                (String) row[3], (String) row[4], (String) row[5], (String) row[6], (String) row[7], instant(row[8]), instant(row[9]));
+    }
+
+    private static Instant instant(Object value) {
+        if (value instanceof Timestamp timestamp) return timestamp.toInstant();
+        if (value instanceof Instant instant) return instant;
+        if (value instanceof java.time.OffsetDateTime offset) return offset.toInstant();
+        return Instant.parse(String.valueOf(value));
+    }
+}
