@@ -75,7 +75,23 @@ class EnginesUnitTest {
         assertEquals(List.of("vllm", "serve", "Qwen/Qwen2.5-Coder-32B-Instruct", "--host", "127.0.0.1", "--port", "41000",
                 "--served-model-name", "code-32b", "--gpu-memory-utilization", "0.5000", "--max-model-len", "16384",
                 "--max-num-seqs", "128", "--quantization", "fp8", "--enable-sleep-mode", "--enforce-eager",
-                "--max-num-batched-tokens", "4096"), launcher.commandLine(request));
+                "--max-num-batched-tokens", "4096",
+                // a generative model reports cached prompt tokens and may call tools with its family's parser
+                "--enable-prompt-tokens-details", "--enable-auto-tool-choice", "--tool-call-parser", "hermes"),
+                launcher.commandLine(request));
+    }
+
+    @Test
+    void anEmbeddingModelStartsAsAPoolingModelAndTheCatalogsOwnFlagsWin() {
+        ModelSpec embedder = new ModelSpec("embed", EngineType.VLLM, "BAAI/bge-m3", new BigDecimal("4"), 8192, null,
+                List.of(), false, true, false, null, NOW, ModelSpec.EMBED);
+        assertEquals(List.of("--runner", "pooling"), ProcessEngineLauncher.taskArguments(embedder));
+        ModelSpec ownParser = new ModelSpec("llama", EngineType.VLLM, "meta-llama/Llama-3.1-8B-Instruct", new BigDecimal("16"),
+                8192, null, List.of("--tool-call-parser", "pythonic", "--enable-auto-tool-choice"), false, true, false, null, NOW);
+        assertEquals(List.of("--enable-prompt-tokens-details"), ProcessEngineLauncher.taskArguments(ownParser));
+        ModelSpec unknownFamily = new ModelSpec("phi", EngineType.VLLM, "microsoft/phi-4", new BigDecimal("16"),
+                8192, null, List.of(), false, true, false, null, NOW);
+        assertEquals(List.of("--enable-prompt-tokens-details"), ProcessEngineLauncher.taskArguments(unknownFamily));
     }
 
     @Test

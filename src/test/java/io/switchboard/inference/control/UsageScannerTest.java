@@ -22,6 +22,26 @@ class UsageScannerTest {
     }
 
     @Test
+    void theResponsesAndMessagesApisAreBilledFromTheirInputAndOutputTokens() {
+        String response = "{\"id\":\"resp_1\",\"object\":\"response\",\"output\":[],\"status\":\"incomplete\","
+                + "\"incomplete_details\":{\"reason\":\"max_output_tokens\"},\"usage\":{\"input_tokens\":16,"
+                + "\"input_tokens_details\":{\"cached_tokens\":5},\"output_tokens\":8,\"total_tokens\":24}}";
+        assertEquals(new UsageScanner.Usage(16, 8, 5), UsageScanner.ofAnswer(response));
+        assertEquals("length", UsageScanner.finishReason(response));
+
+        String message = "{\"id\":\"chatcmpl-1\",\"type\":\"message\",\"content\":[],\"stop_reason\":\"tool_use\","
+                + "\"usage\":{\"input_tokens\":12,\"output_tokens\":5}}";
+        assertEquals(new UsageScanner.Usage(12, 5, null), UsageScanner.ofAnswer(message));
+        assertEquals("tool_calls", UsageScanner.finishReason(message));
+
+        // a stream's events carry it inside the response or the message, or at the top (message_delta)
+        assertEquals(new UsageScanner.Usage(11, 3, 0), UsageScanner.ofChunk("{\"response\":{\"usage\":{\"input_tokens\":11,"
+                + "\"input_tokens_details\":{\"cached_tokens\":0},\"output_tokens\":3}},\"type\":\"response.completed\"}").usage());
+        assertEquals(new UsageScanner.Usage(11, 3, null), UsageScanner.ofChunk("{\"type\":\"message_delta\",\"delta\":"
+                + "{\"stop_reason\":\"end_turn\"},\"usage\":{\"input_tokens\":11,\"output_tokens\":3}}").usage());
+    }
+
+    @Test
     void anAnswerWithoutUsageHasNone() {
         assertNull(UsageScanner.ofAnswer("{\"choices\":[]}"));
         assertNull(UsageScanner.ofAnswer("{\"usage\":{\"prompt_tokens\":"), "truncated");
