@@ -97,7 +97,8 @@ class ApiSurfaceIT {
         }
         assertFalse(streamed.toString().isEmpty());
         assertNotNull(completed.get(), "response.completed arrived");
-        assertEquals(10, completed.get().usage().orElseThrow().outputTokens());
+        long output = completed.get().usage().orElseThrow().outputTokens();
+        assertTrue(output >= 1 && output <= 10, "output tokens " + output);
         // a streamed response is stored too
         assertEquals(200, Switchboard.tenant("GET", "/v1/responses/" + completed.get().id(), apiKey, null).status());
     }

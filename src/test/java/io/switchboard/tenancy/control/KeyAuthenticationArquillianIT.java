@@ -68,10 +68,17 @@ class KeyAuthenticationArquillianIT {
         assertNotNull(first.principal(), "a freshly issued key is valid");
         assertEquals(lookupsBefore + 1, database.executions(ApiKey.BY_HASH), "the first use looks the key up");
 
-        for (int i = 0; i < 1_000; i++) {
-            assertEquals(first.principal().keyId(), authenticator.authenticate(key).principal().keyId());
+        // the cache's own thread may re-read keys meanwhile (a sweep, another test's change): a lookup per request
+        // shows in every attempt, one in the background in one at most
+        long extra = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && extra != 0; attempt++) {
+            long before = database.executions(ApiKey.BY_HASH);
+            for (int i = 0; i < 1_000; i++) {
+                assertEquals(first.principal().keyId(), authenticator.authenticate(key).principal().keyId());
+            }
+            extra = database.executions(ApiKey.BY_HASH) - before;
         }
-        assertEquals(lookupsBefore + 1, database.executions(ApiKey.BY_HASH), "a thousand more uses: no more lookups");
+        assertEquals(0, extra, "a thousand more uses: no more lookups");
         // nothing else went to the database for them either (the last-use flush is one statement, at most)
         assertTrue(database.statements() - statementsBefore <= 3,
                 () -> "statements: " + (database.statements() - statementsBefore));
