@@ -1,5 +1,7 @@
 package io.switchboard.simulator;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +21,29 @@ interface ChatBridge {
      * whole ({@code event:} and {@code data:} lines), to {@code frames}.
      */
     Completion.EventSink events(Completion.EventSink frames, GenerationRequest request);
+
+    /** A tool call in a whole chat answer. */
+    record ToolCall(String id, String name, String arguments) {
+    }
+
+    /** A whole chat answer's first (the bridged APIs' only) choice. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> firstChoice(Map<String, Object> chat) {
+        return (Map<String, Object>) ((List<Object>) chat.get("choices")).get(0);
+    }
+
+    /** The tool calls of a chat answer's choice, in order. */
+    @SuppressWarnings("unchecked")
+    static List<ToolCall> toolCalls(Map<String, Object> choice) {
+        List<ToolCall> calls = new ArrayList<>();
+        Map<String, Object> message = (Map<String, Object>) choice.get("message");
+        for (Object entry : (List<Object>) message.get("tool_calls")) {
+            Map<String, Object> call = (Map<String, Object>) entry;
+            Map<String, Object> function = (Map<String, Object>) call.get("function");
+            calls.add(new ToolCall((String) call.get("id"), (String) function.get("name"), (String) function.get("arguments")));
+        }
+        return calls;
+    }
 
     /** The error body in this API's shape. */
     default Map<String, Object> error(ApiError error) {

@@ -2,8 +2,6 @@ package io.switchboard.simulator;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.math.BigDecimal;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -31,20 +29,6 @@ final class Completion {
         }
     }
 
-    /** One planned token of guided output: content text ({@code call} -1) or a piece of tool call {@code call}'s arguments. */
-    record Unit(int call, String text, boolean opens) {
-    }
-
-    private static BigDecimal logprobValue(double value) {
-        return BigDecimal.valueOf(value).setScale(4, java.math.RoundingMode.HALF_EVEN);
-    }
-
-    private static List<Object> bytes(String token) {
-        List<Object> bytes = new ArrayList<>();
-        for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_8)) bytes.add(b & 0xff);
-        return bytes;
-    }
-
     private static final Pattern PIECES = Pattern.compile(" ?[A-Za-z]+| ?[0-9]{1,3}| ?[^\\sA-Za-z0-9]|\\s+");
 
     private final GenerationRequest request;
@@ -67,15 +51,10 @@ final class Completion {
         int tokens;
         String finishReason;
         String stopReason;
-        /** Guided output (JSON, tool calls), one unit a token; null for free prose. */
-        final List<Unit> plan;
-        /** The tool calls planned: {id, name}; their arguments so far in {@link #arguments}. */
-        final List<String[]> calls = new ArrayList<>();
-        final List<StringBuilder> arguments = new ArrayList<>();
-        final List<Unit> fresh = new ArrayList<>(); // units generated since the last stream chunk
-        final List<Object> logprobs = new ArrayList<>();
-        int logprobsEmitted;
-        private final SplittableRandom logprobRandom; // apart, so that asking for logprobs does not change the text
+        /** Guided output (JSON, tool calls); null for free prose. */
+        final GuidedOutput plan;
+        final List<GuidedOutput.Unit> fresh = new ArrayList<>(); // units generated since the last stream chunk
+        final Logprobs logprobs; // null unless asked for
 
         Choice(int index, int promptIndex, long seed) {
             this.index = index;
@@ -84,58 +63,12 @@ final class Completion {
             int length = 1 + (int) Math.floor(-Math.log(1 - random.nextDouble()) * mean);
             this.naturalLength = request.ignoreEos ? Integer.MAX_VALUE : Math.max(length, request.minTokens);
             this.echoPieces = engine.args.string("--sim-mode").equals("echo") ? pieces(request.prompts.get(promptIndex)) : null;
-            this.logprobRandom = new SplittableRandom(seed * 31 + index + 7);
-            this.plan = plan();
-        }
-
-        /** What guided decoding makes the model write: JSON that follows the schema, or tool calls that follow theirs. */
-        private List<Unit> plan() {
-            List<Unit> units = new ArrayList<>();
-            switch (request.output) {
-                case JSON -> {
-                    Object value = request.jsonSchema == null
-                            ? Json.obj("answer", String.join("", pieces(sentence()))) : SchemaSample.of(request.jsonSchema, random);
-                    for (String piece : pieces(Json.writePython(value))) units.add(new Unit(-1, piece, false));
-                }
-                case NAMED_TOOL -> call(units, request.namedTool, false);
-                case REQUIRED_TOOL -> {
-                    int count = request.parallelToolCalls && random.nextInt(4) == 0 ? 2 : 1;
-                    for (int i = 0; i < count; i++) call(units, randomTool(), true);
-                }
-                case AUTO_TOOL -> {
-                    if (!random.nextBoolean()) return null; // the model chose to answer in prose
-                    call(units, randomTool(), true);
-                }
-                default -> {
-                    return null;
-                }
-            }
-            return units;
-        }
-
-        private void call(List<Unit> units, String name, boolean opens) {
-            int call = calls.size();
-            calls.add(new String[] {"chatcmpl-tool-" + HexFormat.of().toHexDigits(random.nextLong()), name});
-            arguments.add(new StringBuilder());
-            if (opens) units.add(new Unit(call, "", true));
-            List<String> pieces = pieces(Json.writePython(SchemaSample.of(request.tools.get(name), random)));
-            for (int i = 0; i < pieces.size(); i++) units.add(new Unit(call, pieces.get(i), !opens && i == 0));
-        }
-
-        private String randomTool() {
-            List<String> names = new ArrayList<>(request.tools.keySet());
-            return names.get(random.nextInt(names.size()));
-        }
-
-        private String sentence() {
-            StringBuilder out = new StringBuilder();
-            int words = 3 + random.nextInt(8);
-            for (int i = 0; i < words; i++) out.append(Tokenizer.word(random.nextInt(Tokenizer.CORPUS.length)));
-            return out.toString().strip();
+            this.logprobs = request.logprobs ? new Logprobs(request.chat, request.topLogprobs, seed * 31 + index + 7) : null;
+            this.plan = GuidedOutput.plan(request, random);
         }
 
         boolean callsTools() {
-            return !calls.isEmpty();
+            return plan != null && plan.callsTools();
         }
 
         /** The finish reason as the API reports it: tool calls the model chose end in "tool_calls", a named one in "stop". */
@@ -159,7 +92,7 @@ final class Completion {
             int before = text.length();
             String piece = nextPiece();
             text.append(piece);
-            logprob(piece);
+            if (logprobs != null) logprobs.add(piece);
             tokens++;
             for (String stop : request.stop) {
                 int at = text.indexOf(stop, Math.max(0, before - stop.length() + 1));
@@ -178,34 +111,17 @@ final class Completion {
         }
 
         private void stepPlanned() {
-            Unit unit = plan.get(Math.min(tokens, plan.size() - 1));
+            GuidedOutput.Unit unit = plan.units.get(Math.min(tokens, plan.units.size() - 1));
             if (unit.call() < 0) {
                 text.append(unit.text());
-                logprob(unit.text());
+                if (logprobs != null) logprobs.add(unit.text());
             } else {
-                arguments.get(unit.call()).append(unit.text());
+                plan.arguments.get(unit.call()).append(unit.text());
             }
             fresh.add(unit);
             tokens++;
             if (tokens >= request.maxTokens) finishReason = "length";
-            else if (tokens >= plan.size()) finishReason = "stop"; // the guided output is complete: EOS
-        }
-
-        /** The token's log probability and, where asked, the most likely alternatives, as vLLM reports them. */
-        private void logprob(String token) {
-            if (!request.logprobs || !request.chat) {
-                if (request.logprobs) logprobs.add(new Object[] {token, -logprobRandom.nextDouble() * 2});
-                return;
-            }
-            double chosen = -logprobRandom.nextDouble() * 2;
-            List<Object> top = new ArrayList<>();
-            double next = chosen;
-            for (int i = 0; i < request.topLogprobs; i++) {
-                String alternative = i == 0 ? token : Tokenizer.word(logprobRandom.nextInt(Tokenizer.CORPUS.length));
-                if (i > 0) next -= logprobRandom.nextDouble() * 3;
-                top.add(Json.obj("token", alternative, "logprob", logprobValue(i == 0 ? chosen : next), "bytes", bytes(alternative)));
-            }
-            logprobs.add(Json.obj("token", token, "logprob", logprobValue(chosen), "bytes", bytes(token), "top_logprobs", top));
+            else if (tokens >= plan.units.size()) finishReason = "stop"; // the guided output is complete: EOS
         }
 
         private String nextPiece() {
@@ -239,7 +155,8 @@ final class Completion {
         }
     }
 
-    private static List<String> pieces(String text) {
+    /** Text cut into the tokens a model would write it in, as the simulator's tokenizer cuts it. */
+    static List<String> pieces(String text) {
         List<String> pieces = new ArrayList<>();
         Matcher matcher = PIECES.matcher(text);
         while (matcher.find()) pieces.add(matcher.group());
@@ -396,8 +313,8 @@ final class Completion {
     private Map<String, Object> toolDelta(Choice choice, boolean last) {
         List<Object> calls = new ArrayList<>();
         boolean named = request.output == GenerationRequest.Output.NAMED_TOOL;
-        for (Unit unit : choice.fresh) {
-            String[] call = choice.calls.get(unit.call());
+        for (GuidedOutput.Unit unit : choice.fresh) {
+            String[] call = choice.plan.calls.get(unit.call());
             int index = named ? choice.index : unit.call();
             if (unit.opens() && !named) {
                 calls.add(Json.obj("id", call[0], "type", "function", "index", index, "function", Json.obj("name", call[1])));
@@ -416,24 +333,17 @@ final class Completion {
         return map;
     }
 
-    /** The log probabilities of the tokens since the last chunk, or null when the request did not ask. */
-    private Object freshLogprobs(Choice choice) {
-        if (!request.logprobs) return Json.NULL;
-        List<Object> entries = new ArrayList<>(choice.logprobs.subList(choice.logprobsEmitted, choice.logprobs.size()));
-        choice.logprobsEmitted = choice.logprobs.size();
-        return Json.obj("content", entries);
-    }
-
     private Map<String, Object> chatDelta(Choice choice, String delta, boolean last) {
         Map<String, Object> map = Json.obj("index", choice.index, "delta", Json.obj("content", delta),
-                "logprobs", freshLogprobs(choice), "finish_reason", last ? choice.finishReason : Json.NULL);
+                "logprobs", choice.logprobs == null ? Json.NULL : choice.logprobs.chat(true),
+                "finish_reason", last ? choice.finishReason : Json.NULL);
         if (last) map.put("stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason);
         map.put("token_ids", Json.NULL);
         return map;
     }
 
     private Map<String, Object> textDelta(Choice choice, String delta, boolean last) {
-        return Json.obj("index", choice.index, "text", delta, "logprobs", textLogprobs(choice, true),
+        return Json.obj("index", choice.index, "text", delta, "logprobs", choice.logprobs == null ? Json.NULL : choice.logprobs.text(true),
                 "finish_reason", last ? choice.finishReason : Json.NULL,
                 "stop_reason", last && choice.stopReason != null ? choice.stopReason : Json.NULL,
                 "prompt_token_ids", Json.NULL, "token_ids", Json.NULL);
@@ -441,9 +351,9 @@ final class Completion {
 
     private Map<String, Object> chatChoice(Choice choice) {
         List<Object> toolCalls = new ArrayList<>();
-        for (int i = 0; i < choice.calls.size(); i++) {
-            toolCalls.add(Json.obj("id", choice.calls.get(i)[0], "type", "function",
-                    "function", Json.obj("name", choice.calls.get(i)[1], "arguments", choice.arguments.get(i).toString())));
+        for (int i = 0; choice.callsTools() && i < choice.plan.calls.size(); i++) {
+            toolCalls.add(Json.obj("id", choice.plan.calls.get(i)[0], "type", "function",
+                    "function", Json.obj("name", choice.plan.calls.get(i)[1], "arguments", choice.plan.arguments.get(i).toString())));
         }
         // a forced call leaves the content empty; a call the model chose, null (the parser took all the text)
         Object content = !choice.callsTools() ? choice.text.toString()
@@ -452,7 +362,7 @@ final class Completion {
                 "message", Json.obj("role", "assistant", "content", content, "refusal", Json.NULL,
                         "annotations", Json.NULL, "audio", Json.NULL, "function_call", Json.NULL, "tool_calls", toolCalls,
                         "reasoning", Json.NULL),
-                "logprobs", request.logprobs ? Json.obj("content", choice.logprobs) : Json.NULL,
+                "logprobs", choice.logprobs == null ? Json.NULL : choice.logprobs.chat(false),
                 "finish_reason", choice.reportedFinish(),
                 "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL);
     }
@@ -460,33 +370,9 @@ final class Completion {
     private Map<String, Object> textChoice(Choice choice) {
         int promptIndex = choice.index / request.n;
         String text = request.echo ? request.prompts.get(promptIndex) + choice.text : choice.text.toString();
-        return Json.obj("index", choice.index, "text", text, "logprobs", textLogprobs(choice, false), "finish_reason", choice.finishReason,
+        return Json.obj("index", choice.index, "text", text, "logprobs", choice.logprobs == null ? Json.NULL : choice.logprobs.text(false), "finish_reason", choice.finishReason,
                 "stop_reason", choice.stopReason == null ? Json.NULL : choice.stopReason, "token_ids", Json.NULL,
                 "prompt_logprobs", Json.NULL, "prompt_token_ids", Json.NULL);
-    }
-
-    /** A text completion's logprobs: tokens, their logprobs, the top alternatives, offsets; the new ones only in a stream. */
-    private Object textLogprobs(Choice choice, boolean fresh) {
-        if (!request.logprobs) return Json.NULL;
-        int from = fresh ? choice.logprobsEmitted : 0;
-        List<Object> tokens = new ArrayList<>();
-        List<Object> values = new ArrayList<>();
-        List<Object> top = new ArrayList<>();
-        List<Object> offsets = new ArrayList<>();
-        int offset = 0;
-        for (int i = 0; i < choice.logprobs.size(); i++) {
-            Object[] entry = (Object[]) choice.logprobs.get(i);
-            String token = (String) entry[0];
-            if (i >= from) {
-                tokens.add(token);
-                values.add(logprobValue((Double) entry[1]));
-                top.add(request.topLogprobs > 0 ? Json.obj(token, logprobValue((Double) entry[1])) : Json.NULL);
-                offsets.add(offset);
-            }
-            offset += token.length();
-        }
-        if (fresh) choice.logprobsEmitted = choice.logprobs.size();
-        return Json.obj("text_offset", offsets, "token_logprobs", values, "tokens", tokens, "top_logprobs", top);
     }
 
     private Map<String, Object> usageWithDetails() {

@@ -26,7 +26,9 @@ import java.util.logging.Logger;
 /**
  * vLLM's OpenAI-compatible HTTP API (HTTP/1.1) over the JDK's HTTP server: the routes vLLM serves,
  * its error shapes (FastAPI's {@code {"detail": ...}} for unknown routes, the
- * OpenAI shape for API errors, {@code {"error": "Unauthorized"}} for a missing key), the dev-mode
+ * OpenAI shape for API errors, Anthropic's on {@code /v1/messages}, {@code {"error": "Unauthorized"}} for a
+ * missing key), the routes a generative or a pooling model registers (the Responses and Messages APIs through a
+ * {@link ChatBridge}, embeddings through {@link Embeddings}), the dev-mode
  * sleep endpoints and runtime LoRA endpoints behind their environment variables, and
  * {@code POST /sim/fault} for tests.
  *

@@ -154,15 +154,12 @@ final class MessagesApi implements ChatBridge {
     @Override
     @SuppressWarnings("unchecked")
     public Map<String, Object> answer(Map<String, Object> chat, GenerationRequest generation) {
-        Map<String, Object> choice = (Map<String, Object>) ((List<Object>) chat.get("choices")).get(0);
+        Map<String, Object> choice = ChatBridge.firstChoice(chat);
         Map<String, Object> message = (Map<String, Object>) choice.get("message");
         List<Object> content = new ArrayList<>();
         if (message.get("content") instanceof String text && !text.isEmpty()) content.add(Json.obj("type", "text", "text", text));
-        for (Object entry : (List<Object>) message.get("tool_calls")) {
-            Map<String, Object> call = (Map<String, Object>) entry;
-            Map<String, Object> function = (Map<String, Object>) call.get("function");
-            content.add(Json.obj("type", "tool_use", "id", call.get("id"), "name", function.get("name"),
-                    "input", Json.parse((String) function.get("arguments"))));
+        for (ToolCall call : ChatBridge.toolCalls(choice)) {
+            content.add(Json.obj("type", "tool_use", "id", call.id(), "name", call.name(), "input", Json.parse(call.arguments())));
         }
         Map<String, Object> usage = (Map<String, Object>) chat.get("usage");
         Map<String, Object> answer = Json.obj("id", chat.get("id"), "type", "message", "role", "assistant", "content", content,

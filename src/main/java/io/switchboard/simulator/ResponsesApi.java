@@ -150,17 +150,15 @@ final class ResponsesApi implements ChatBridge {
     @Override
     @SuppressWarnings("unchecked")
     public Map<String, Object> answer(Map<String, Object> chat, GenerationRequest generation) {
-        Map<String, Object> choice = (Map<String, Object>) ((List<Object>) chat.get("choices")).get(0);
+        Map<String, Object> choice = ChatBridge.firstChoice(chat);
         Map<String, Object> message = (Map<String, Object>) choice.get("message");
         List<Object> output = new ArrayList<>();
         if (message.get("content") instanceof String text && !text.isEmpty()) {
             Object logprobs = choice.get("logprobs") instanceof Map<?, ?> lp ? lp.get("content") : Json.NULL;
             output.add(messageItem("msg_" + hex(), text, logprobs, "completed"));
         }
-        for (Object call : (List<Object>) message.get("tool_calls")) {
-            Map<String, Object> function = (Map<String, Object>) ((Map<String, Object>) call).get("function");
-            output.add(functionCall("fc_" + hex(), (String) ((Map<String, Object>) call).get("id"),
-                    (String) function.get("name"), (String) function.get("arguments"), "completed"));
+        for (ToolCall call : ChatBridge.toolCalls(choice)) {
+            output.add(functionCall("fc_" + hex(), call.id(), call.name(), call.arguments(), "completed"));
         }
         Map<String, Object> usage = (Map<String, Object>) chat.get("usage");
         return response(output, "length".equals(choice.get("finish_reason")) ? "incomplete" : "completed", usage, generation);

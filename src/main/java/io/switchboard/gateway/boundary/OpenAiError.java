@@ -61,6 +61,17 @@ public final class OpenAiError {
         return body(error).toString();
     }
 
+    /** The error as the last event of a chat or completions stream that had begun: a data line, then [DONE]. */
+    public static String dataEvent(ApiException error) {
+        return "data: " + json(error) + "\n\ndata: [DONE]\n\n";
+    }
+
+    /** The error as the Responses API's {@code error} event, in a stream that had begun. */
+    public static String responsesEvent(ApiException error) {
+        return "event: error\ndata: " + Jsonp.object().add("code", error.code() == null ? error.type() : error.code())
+                .add("message", error.getMessage()).addNull("param").add("sequence_number", 0).add("type", "error").build() + "\n\n";
+    }
+
     /** Writes the error as the whole response of a servlet (headers not yet committed). */
     public static void write(HttpServletResponse response, ApiException error) throws IOException {
         response.setStatus(error.status());

@@ -7,7 +7,6 @@ import io.switchboard.routing.entity.Route;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.AnthropicError;
 import io.switchboard.gateway.boundary.OpenAiError;
-import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.inference.control.EngineStream;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
@@ -17,7 +16,6 @@ import io.switchboard.inference.entity.InferenceCall;
 import io.switchboard.quotas.control.Admission;
 import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.inference.control.PromptEstimate;
-import jakarta.json.JsonObject;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletResponse;
@@ -36,7 +34,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * One relayed completion request, from the lease to the last byte. Non-streamed answers are
+ * One relayed inference request (any endpoint: chat, completions, responses, messages, embeddings), from the
+ * lease to the last byte; errors take the endpoint's API's shape. Non-streamed answers are
  * passed through whole; streams are relayed as the engine sends them: the events of each network read
  * go out together in one write and flush, as bytes (see {@link SseEvents}), the usage chunk passed on
  * only if the client asked for it. A client that goes
@@ -317,28 +316,15 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private String errorEvent(ApiException error) {
         return switch (request.endpoint()) {
             case MESSAGES -> AnthropicError.event(error);
-            case RESPONSES -> "event: error\ndata: " + Jsonp.object().add("code", error.code() == null ? error.type() : error.code())
-                    .add("message", error.getMessage()).addNull("param").add("sequence_number", 0).add("type", "error").build() + "\n\n";
-            default -> "data: " + Jsonp.object(OpenAiError.body(error)).build() + "\n\ndata: [DONE]\n\n";
+            case RESPONSES -> OpenAiError.responsesEvent(error);
+            default -> OpenAiError.dataEvent(error);
         };
     }
 
-    /**
-     * Keeps a Responses API answer for {@code previous_response_id} and retrieval (unless {@code store} is false),
-     * before the client has it, so that its next turn finds it; a failure to keep it does not fail the answer.
-     */
+    /** A Responses API answer is kept (see {@link io.switchboard.responses.control.Conversations#keep}) before the client has it. */
     private void keepResponse(String json) {
-        if (request.endpoint() != CompletionRequest.Endpoint.RESPONSES || json == null
-                || request.body().get("store") == jakarta.json.JsonValue.FALSE) {
-            return;
-        }
-        try {
-            JsonObject answer = Jsonp.parseObject(json);
-            JsonObject response = answer.get("response") instanceof JsonObject event ? event : answer;
-            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body().getJsonArray("input"), response);
-        } catch (RuntimeException failure) {
-            java.util.logging.Logger.getLogger(InferenceExchange.class.getName()).log(java.util.logging.Level.SEVERE,
-                    "Could not store the response of request " + requestId, failure);
+        if (request.endpoint() == CompletionRequest.Endpoint.RESPONSES && json != null) {
+            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body(), json);
         }
     }
 

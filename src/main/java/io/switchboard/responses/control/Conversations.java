@@ -80,12 +80,23 @@ public class Conversations {
         return items.build();
     }
 
-    /** Keeps a response the engine gave (the whole response object), with the conversation it was given. */
-    public void keep(TenantPrincipal tenant, String requestId, String model, JsonArray input, JsonObject response) {
-        Instant now = Instant.now();
-        JsonValue output = response.get("output");
-        store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
-                input.toString(), output instanceof JsonArray ? output.toString() : "[]", response.toString(), now,
-                now.plus(Duration.ofDays(retentionDays))));
+    /**
+     * Keeps a response the engine gave (a whole answer, or a stream's {@code response.completed} event) with the
+     * conversation it was given, unless the request said {@code store: false}. Called before the client has the
+     * answer, so that its next turn finds it; a failure to keep it is logged and does not fail the answer.
+     */
+    public void keep(TenantPrincipal tenant, String requestId, String model, JsonObject request, String answer) {
+        if (request.get("store") == JsonValue.FALSE) return;
+        try {
+            JsonObject parsed = Jsonp.parseObject(answer);
+            JsonObject response = parsed.get("response") instanceof JsonObject event ? event : parsed;
+            Instant now = Instant.now();
+            JsonValue output = response.get("output");
+            store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
+                    request.getJsonArray("input").toString(), output instanceof JsonArray ? output.toString() : "[]",
+                    response.toString(), now, now.plus(Duration.ofDays(retentionDays))));
+        } catch (RuntimeException failure) {
+            LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);
+        }
     }
 }
