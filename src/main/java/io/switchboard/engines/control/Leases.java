@@ -39,14 +39,18 @@ public final class Leases {
      * served or {@code maxWait} passed first.
      */
     public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait) {
-        return acquire(model, maxWait, "", 1, 1);
+        return acquire(model, maxWait, "", 1, 1, null);
     }
 
     /**
      * The same for a tenant's request: when it has to wait, it is queued fairly among the tenants waiting
      * for the model ({@link WaitQueue}), by its {@code weight} and its {@code cost} (the tokens it reserved).
+     * A {@code clientWait} (null: none said) is how long the client itself will wait: a model expected ready
+     * later than that is refused at once, its load started all the same, so that the retry the refusal's
+     * hint asks for finds it ready; a wait with no such expectation ends by the client's time.
      */
-    public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait, String tenant, double weight, long cost) {
+    public CompletableFuture<Lease> acquire(ModelSpec model, Duration maxWait, String tenant, double weight, long cost,
+                                            Duration clientWait) {
         synchronized (manager.lock) {
             ManagedEngine engine = manager.engineFor(model);
             if (engine.state == EngineState.READY && engine.inFlight < engine.maxConcurrency && engine.waiters.isEmpty()) {
@@ -62,8 +66,22 @@ public final class Leases {
                 return CompletableFuture.failedFuture(unavailable(engine, Reason.QUEUE_FULL, "Too many of your requests "
                         + "are waiting for model '" + engine.name + "' (at most " + manager.settings.maxWaitersPerTenant() + ")."));
             }
+            Duration wait = maxWait;
+            if (clientWait != null) {
+                long readyIn = engine.residency(System.nanoTime()).readyInMillis();
+                if (readyIn > clientWait.toMillis()) {
+                    engine.wanted = true; // loaded with nobody waiting: the client comes back for it
+                    manager.demand(engine);
+                    long seconds = Math.max(1, (readyIn + 999) / 1000);
+                    return CompletableFuture.failedFuture(new EngineRefusal(Reason.OUTWAITS_CLIENT, engine.name,
+                            "Model '" + engine.name + "' is expected ready in about " + seconds + " s, longer than this "
+                            + "client waits (" + clientWait.toSeconds() + " s); its load has started: retry after "
+                            + seconds + " s.", seconds));
+                }
+                if (clientWait.compareTo(wait) < 0) wait = clientWait;
+            }
             WaitQueue.Waiter waiter = engine.waiters.add(tenant, weight, cost);
-            waiter.timeout = manager.tasks.after(maxWait, () -> giveUp(engine, waiter));
+            waiter.timeout = manager.tasks.after(wait, () -> giveUp(engine, waiter));
             manager.demand(engine);
             return waiter.future;
         }

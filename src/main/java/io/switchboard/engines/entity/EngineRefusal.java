@@ -30,6 +30,8 @@ public class EngineRefusal extends RuntimeException {
         QUEUE_FULL,
         /** Did not become ready within the request's wait. */
         LOAD_TIMEOUT,
+        /** Expected ready later than the client said it would wait: answered at once, the load started. */
+        OUTWAITS_CLIENT,
         /** The server is stopping. */
         SHUTTING_DOWN,
         /** No such (enabled) model in the catalog. */

@@ -104,6 +104,7 @@ public final class OpenAiError {
             case BACKING_OFF, FAILED -> unavailable("model_unavailable", refusal);
             case QUEUE_FULL -> unavailable("model_queue_full", refusal);
             case LOAD_TIMEOUT -> unavailable("model_load_timeout", refusal);
+            case OUTWAITS_CLIENT -> unavailable("model_loading", refusal);
             case SHUTTING_DOWN -> unavailable("shutting_down", refusal);
             case UNKNOWN_MODEL -> ApiException.notFound("model_not_found", refusal.getMessage());
             case NOT_SLEEPABLE -> ApiException.invalid("model", refusal.getMessage());

@@ -18,6 +18,7 @@ import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.inference.control.PromptEstimate;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import java.io.IOException;
@@ -76,6 +77,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final String clientAddress;
     private final int clientPort;
     private final int localPort;
+    private final Duration clientWait; // how long the client said it waits, or null
     private volatile boolean connectionSeen;
     private volatile boolean answering;
     private volatile String engineFailure;
@@ -99,6 +101,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
         this.localPort = async.getRequest().getLocalPort();
+        this.clientWait = ClientWait.of((HttpServletRequest) async.getRequest());
         async.setTimeout(0); // streams last as long as they last; limits are ours, not the container's
     }
 
@@ -115,7 +118,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         Duration wait = serving.fallback() != null && serving.maxQueueWaitMs() != null
                 ? Duration.ofMillis(serving.maxQueueWaitMs()) : relay.maxWait();
         pending = relay.leases().acquire(model, wait, String.valueOf(call.tenant().tenantId()),
-                call.tenant().fairShareWeight(), call.reservedTokens());
+                call.tenant().fairShareWeight(), call.reservedTokens(), clientWait);
         pending.whenComplete((granted, failure) -> {
             if (failure != null) {
                 if (!finished.get() && !fallBack(EngineFailures.unwrap(failure))) {

@@ -37,7 +37,7 @@ public record Route(ModelSpec model, Rule rule, String label, String choice, Mod
             case FAILED -> "load_failed";
             case BACKING_OFF -> "backing_off"; // failed lately, or its circuit opened
             case QUEUE_FULL -> "queue_full";
-            case LOAD_TIMEOUT -> "queue_wait";
+            case LOAD_TIMEOUT, OUTWAITS_CLIENT -> "queue_wait";
             default -> null;
         };
     }
