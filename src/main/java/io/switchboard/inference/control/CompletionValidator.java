@@ -31,7 +31,12 @@ public final class CompletionValidator {
         if (endpoint != Endpoint.CHAT && endpoint != Endpoint.COMPLETIONS) return SurfaceValidator.validate(endpoint, request);
         JsonObject body = request.json();
         String model = request.requiredString("model", 200);
-        if (endpoint == Endpoint.CHAT) messages(body); else prompt(body);
+        if (endpoint == Endpoint.CHAT) {
+            messages(body);
+            ChatFeatures.check(request);
+        } else {
+            prompt(body);
+        }
         integer(request, "max_tokens", 1, Integer.MAX_VALUE);
         integer(request, "max_completion_tokens", 1, Integer.MAX_VALUE);
         integer(request, "n", 1, 128);

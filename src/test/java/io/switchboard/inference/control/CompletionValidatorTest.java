@@ -64,4 +64,57 @@ class CompletionValidatorTest {
         validate(Endpoint.CHAT, "{\"model\":\"m\",\"messages\":[{\"role\":\"assistant\",\"content\":null,\"tool_calls\":[]}]}");
         validate(Endpoint.COMPLETIONS, "{\"model\":\"m\",\"prompt\":[[1,2],[3]]}");
     }
+
+    static String chat(String extra) {
+        return "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]," + extra + "}";
+    }
+
+    static final String WEATHER = "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get_weather\","
+            + "\"parameters\":{\"type\":\"object\",\"properties\":{\"city\":{\"type\":\"string\"}}}}}]";
+
+    @Test
+    void toolsToolChoiceAndResponseFormatAreCheckedWithOpenAisParam() {
+        assertEquals("tools", rejectedParam(Endpoint.CHAT, chat("\"tools\":\"get_weather\"")));
+        assertEquals("tools[0].type", rejectedParam(Endpoint.CHAT, chat("\"tools\":[{\"function\":{\"name\":\"f\"}}]")));
+        assertEquals("tools[0].type", rejectedParam(Endpoint.CHAT, chat("\"tools\":[{\"type\":\"browser\"}]")));
+        assertEquals("tools[0].function.name", rejectedParam(Endpoint.CHAT,
+                chat("\"tools\":[{\"type\":\"function\",\"function\":{\"description\":\"d\"}}]")));
+        assertEquals("tools[0].function.name", rejectedParam(Endpoint.CHAT,
+                chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"get weather\"}}]")));
+        assertEquals("tools[0].function.parameters", rejectedParam(Endpoint.CHAT,
+                chat("\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"f\",\"parameters\":\"{}\"}}]")));
+        assertEquals("tool_choice", rejectedParam(Endpoint.CHAT, chat("\"tool_choice\":\"required\"")), "no tools to choose");
+        assertEquals("tool_choice", rejectedParam(Endpoint.CHAT, chat(WEATHER + ",\"tool_choice\":\"always\"")));
+        assertEquals("tool_choice", rejectedParam(Endpoint.CHAT, chat(WEATHER
+                + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_time\"}}")));
+        assertEquals("tool_choice.function.name", rejectedParam(Endpoint.CHAT, chat(WEATHER
+                + ",\"tool_choice\":{\"type\":\"function\",\"function\":{}}")));
+        assertEquals("parallel_tool_calls", rejectedParam(Endpoint.CHAT, chat(WEATHER + ",\"parallel_tool_calls\":\"yes\"")));
+        assertEquals("response_format.type", rejectedParam(Endpoint.CHAT, chat("\"response_format\":{\"type\":\"xml\"}")));
+        assertEquals("response_format.json_schema", rejectedParam(Endpoint.CHAT, chat("\"response_format\":{\"type\":\"json_schema\"}")));
+        assertEquals("response_format.json_schema.name", rejectedParam(Endpoint.CHAT,
+                chat("\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"schema\":{}}}")));
+        assertEquals("top_logprobs", rejectedParam(Endpoint.CHAT, chat("\"top_logprobs\":3")), "only with logprobs");
+        assertEquals("reasoning_effort", rejectedParam(Endpoint.CHAT, chat("\"reasoning_effort\":\"max\"")));
+
+        ApiException wording = assertThrows(ApiException.class, () -> validate(Endpoint.CHAT, chat(WEATHER + ",\"tool_choice\":\"always\"")));
+        assertEquals("Invalid value: 'always'. Supported values are: 'none', 'auto', and 'required'.", wording.getMessage());
+    }
+
+    @Test
+    void whatOpenAiAcceptsPassesToTheEngineUnchanged() {
+        for (String accepted : new String[]{
+                WEATHER + ",\"tool_choice\":\"required\",\"parallel_tool_calls\":false",
+                WEATHER + ",\"tool_choice\":{\"type\":\"function\",\"function\":{\"name\":\"get_weather\"}}",
+                WEATHER + ",\"tool_choice\":\"none\"",
+                "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"noop\"}}]",
+                "\"response_format\":{\"type\":\"json_object\"}",
+                "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"city\",\"strict\":true,"
+                        + "\"schema\":{\"type\":\"object\"}}}",
+                "\"logprobs\":true,\"top_logprobs\":5",
+                "\"reasoning_effort\":\"low\",\"tools\":null,\"tool_choice\":null"}) {
+            CompletionRequest request = validate(Endpoint.CHAT, chat(accepted));
+            assertTrue(CompletionValidator.passesUnchanged(request, "m"), accepted);
+        }
+    }
 }
