@@ -60,9 +60,7 @@ final class Embeddings {
         Engine.pause(engine.prefillMillis(tokens)); // a pooling model's whole cost is its prefill
         List<Object> data = new ArrayList<>();
         for (int i = 0; i < inputs.size(); i++) {
-            float[] vector = vector(inputs.get(i), size);
-            data.add(Json.obj("index", i, "object", "embedding", "embedding",
-                    format.equals("base64") ? base64(vector) : floats(vector)));
+            data.add(Json.obj("index", i, "object", "embedding", "embedding", written(inputs.get(i), size, (String) format)));
         }
         return Json.obj("id", "embd-" + requestId, "object", "list", "created", System.currentTimeMillis() / 1000,
                 "model", engine.modelName(), "data", data,
@@ -144,10 +142,38 @@ final class Embeddings {
         return vector;
     }
 
-    private static List<Object> floats(float[] vector) {
-        List<Object> out = new ArrayList<>(vector.length);
-        for (float value : vector) out.add(new BigDecimal(Float.toString(value)));
-        return out;
+    /**
+     * A vector as its answer writes it, kept for the texts asked about lately: writing a thousand floats cost the
+     * instant simulator three times a chat answer's CPU, which on a shared machine is taken from what it stands in for.
+     */
+    private static Json.Raw written(List<Integer> tokens, int size, String format) {
+        String key = format + size + tokens;
+        synchronized (WRITTEN) {
+            Json.Raw kept = WRITTEN.get(key);
+            if (kept != null) return kept;
+        }
+        float[] vector = vector(tokens, size);
+        Json.Raw text = new Json.Raw(format.equals("base64") ? Json.write(base64(vector)) : floats(vector));
+        synchronized (WRITTEN) {
+            WRITTEN.put(key, text);
+        }
+        return text;
+    }
+
+    private static final Map<String, Json.Raw> WRITTEN = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Json.Raw> eldest) {
+            return size() > 256;
+        }
+    };
+
+    private static String floats(float[] vector) {
+        StringBuilder out = new StringBuilder(vector.length * 12).append('[');
+        for (int i = 0; i < vector.length; i++) {
+            if (i > 0) out.append(',');
+            out.append(vector[i]); // as Float.toString writes it: a float32's shortest digits
+        }
+        return out.append(']').toString();
     }
 
     private static String base64(float[] vector) {

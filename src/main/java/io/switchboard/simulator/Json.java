@@ -192,6 +192,10 @@ final class Json {
 
     // ---- writing ----
 
+    /** JSON text written as it is: a part of an answer that was written once and is kept. */
+    record Raw(String json) {
+    }
+
     static String write(Object value) {
         StringBuilder out = new StringBuilder(128);
         write(value, out);
@@ -206,6 +210,8 @@ final class Json {
             quote(s, out);
         } else if (value instanceof Number || value instanceof Boolean) {
             out.append(value instanceof BigDecimal d ? d.toPlainString() : value.toString());
+        } else if (value instanceof Raw raw) {
+            out.append(raw.json());
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
             boolean first = true;

@@ -210,7 +210,12 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
                     "The engine serving '" + model.name() + "' failed to process the request: " + EngineFailures.message(bytes)));
             return;
         }
-        if (status == 200) {
+        if (status == 200 && request.endpoint() == CompletionRequest.Endpoint.EMBEDDINGS) {
+            // vectors are most of the bytes and the usage comes last: only the tail is read
+            int from = Math.max(0, bytes.length - 512);
+            answerUsage = UsageScanner.ofAnswer(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8));
+            if (answerUsage == null) answerUsage = UsageScanner.ofAnswer(new String(bytes, StandardCharsets.UTF_8));
+        } else if (status == 200) {
             String answer = new String(bytes, StandardCharsets.UTF_8);
             answerUsage = UsageScanner.ofAnswer(answer);
             answerFinishReason = UsageScanner.finishReason(answer);
