@@ -111,18 +111,24 @@ final class SchemaSample {
         return BigDecimal.valueOf(min + random.nextLong(max - min + 1));
     }
 
+    /** A number with two decimals between the bounds (fractional bounds too), else one of them. */
     private BigDecimal number(Map<String, Object> schema) {
-        BigDecimal whole = integer(schema);
-        BigDecimal max = schema.get("maximum") instanceof BigDecimal d ? d : null;
-        BigDecimal withFraction = whole.add(BigDecimal.valueOf(random.nextInt(100), 2));
-        return max != null && withFraction.compareTo(max) > 0 ? whole : withFraction;
+        BigDecimal step = BigDecimal.valueOf(1, 2);
+        BigDecimal min = schema.get("minimum") instanceof BigDecimal d ? d : BigDecimal.ZERO;
+        if (schema.get("exclusiveMinimum") instanceof BigDecimal d && d.compareTo(min) >= 0) min = d.add(step);
+        BigDecimal max = schema.get("maximum") instanceof BigDecimal d ? d : min.add(BigDecimal.valueOf(100));
+        if (schema.get("exclusiveMaximum") instanceof BigDecimal d && d.compareTo(max) <= 0) max = d.subtract(step);
+        if (max.compareTo(min) <= 0) return min;
+        long steps = max.subtract(min).divide(step, 0, java.math.RoundingMode.FLOOR).min(BigDecimal.valueOf(1_000_000)).longValue();
+        return min.add(step.multiply(BigDecimal.valueOf(random.nextLong(steps + 1))));
     }
 
     private String string(Map<String, Object> schema) {
         if ("date".equals(schema.get("format"))) return "2026-0" + (1 + random.nextInt(9)) + "-1" + random.nextInt(10);
         if ("date-time".equals(schema.get("format"))) return "2026-05-1" + random.nextInt(10) + "T12:00:00Z";
-        int min = bound(schema, "minLength", 1);
-        int max = Math.max(min, bound(schema, "maxLength", 40));
+        int max = bound(schema, "maxLength", Integer.MAX_VALUE);
+        int min = bound(schema, "minLength", Math.min(1, max));
+        if (max == Integer.MAX_VALUE) max = Math.max(min, 40);
         StringBuilder text = new StringBuilder();
         while (text.length() < min || (text.length() < Math.min(max, 12) && random.nextInt(3) > 0)) {
             String word = Tokenizer.word(random.nextInt(Tokenizer.CORPUS.length)).strip();

@@ -18,6 +18,8 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.chat.completions.ChatCompletionMessageToolCall;
+import com.openai.models.chat.completions.ChatCompletionNamedToolChoice;
+import com.openai.helpers.ChatCompletionAccumulator;
 import com.openai.models.chat.completions.ChatCompletionToolChoiceOption;
 import com.openai.models.embeddings.CreateEmbeddingResponse;
 import com.openai.models.embeddings.EmbeddingCreateParams;
@@ -175,6 +177,28 @@ class ApiSurfaceIT {
             assertTrue(days >= 1 && days <= 7, "days " + days);
             assertTrue(List.of("celsius", "fahrenheit").contains(arguments.getString("unit")));
         }
+    }
+
+    @Test
+    void aStreamedToolCallForANamedFunctionAccumulatesToArgumentsThatFollowItsSchema() {
+        ChatCompletionAccumulator accumulator = ChatCompletionAccumulator.create();
+        int deltas = 0;
+        try (StreamResponse<ChatCompletionChunk> stream = openAi.chat().completions().createStreaming(ChatCompletionCreateParams.builder()
+                .model(chatModel).addUserMessage("Weather in Oslo?").addFunctionTool(weatherTool())
+                .toolChoice(ChatCompletionNamedToolChoice.builder().function(ChatCompletionNamedToolChoice.Function.builder()
+                        .name("get_weather").build()).build()).seed(7).build())) {
+            for (ChatCompletionChunk chunk : (Iterable<ChatCompletionChunk>) stream.stream()::iterator) {
+                accumulator.accumulate(chunk);
+                if (!chunk.choices().isEmpty() && chunk.choices().get(0).delta().toolCalls().isPresent()) deltas++;
+            }
+        }
+        assertTrue(deltas >= 1, "the tool call came as deltas");
+        var choice = accumulator.chatCompletion().choices().get(0);
+        ChatCompletionMessageToolCall call = choice.message().toolCalls().orElseThrow().get(0);
+        assertEquals("get_weather", call.asFunction().function().name());
+        JsonObject arguments = parse(call.asFunction().function().arguments());
+        assertFalse(arguments.getString("city").isEmpty());
+        assertTrue(arguments.getInt("days") >= 1 && arguments.getInt("days") <= 7);
     }
 
     @Test

@@ -18,6 +18,8 @@ final class Allowance {
     final Instant windowStart;
     final Instant windowEnd;
     final long limit;
+    /** Held while a slice is leased for this share (not this object's lock: settles go on meanwhile). */
+    final Object leasing = new Object();
 
     private long granted;
     private long reserved;

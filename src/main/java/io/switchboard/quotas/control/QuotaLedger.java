@@ -178,9 +178,19 @@ public class QuotaLedger {
         return allowance;
     }
 
-    /** From the local share; else lease a slice and try once more. */
+    /**
+     * From the local share; else lease a slice and try once more. One request of this replica leases at a time
+     * per share, and those that waited for it look at the share again first: leasing in parallel, each would
+     * add a slice, stranding most of them here while the other replicas were refused.
+     */
     private boolean reserve(Allowance allowance, long amount) {
         if (allowance.tryReserve(amount)) return true;
+        synchronized (allowance.leasing) {
+            return allowance.tryReserve(amount) || leaseAndReserve(allowance, amount);
+        }
+    }
+
+    private boolean leaseAndReserve(Allowance allowance, long amount) {
         long want = Math.max(amount, (allowance.limit + SLICES - 1) / SLICES);
         try {
             LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,

@@ -4,6 +4,7 @@ import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.quotas.entity.Metric;
 import io.switchboard.tenancy.entity.Limits;
 import io.switchboard.tenancy.entity.TenantPrincipal;
+import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -33,10 +34,24 @@ class QuotaLedgerTest {
     static final class MemoryLeases extends LeaseStore {
         final Map<String, Map<String, Long>> leased = new HashMap<>();
         volatile boolean down;
+        /** A database's round trip before the lease is taken, so that concurrent leases overlap as they would. */
+        volatile long roundTripMillis;
 
         @Override
-        synchronized Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd,
-                                 Instant sumFrom, long want, long limit) throws SQLException {
+        Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd,
+                    Instant sumFrom, long want, long limit) throws SQLException {
+            if (roundTripMillis > 0) {
+                try {
+                    Thread.sleep(roundTripMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return leaseNow(replica, scope, metric, windowStart, sumFrom, want, limit);
+        }
+
+        private synchronized Lease leaseNow(String replica, String scope, Metric metric, Instant windowStart,
+                                            Instant sumFrom, long want, long limit) throws SQLException {
             if (down) throw new SQLException("connection refused");
             long all = 0;
             long mine = 0;
@@ -143,9 +158,15 @@ class QuotaLedgerTest {
         ledger.admit(caller(two), null, 1, 0);
     }
 
-    @Test
+    /** Repeated: the stranded slices came from a race of concurrent leases, which one run may miss. */
+    @RepeatedTest(20)
     void twoReplicasOnOneStoreNeverAdmitMoreThanTheLimitTogether() throws Exception {
         MemoryLeases store = new MemoryLeases();
+        store.roundTripMillis = 1;
+        // a new 6-second bucket strands the closed one's unused slices until the renewer trims them, which this
+        // test does not run: start early in a bucket
+        long intoBucket = System.currentTimeMillis() % Windows.BUCKET.toMillis();
+        if (intoBucket > Windows.BUCKET.toMillis() - 2_000) Thread.sleep(Windows.BUCKET.toMillis() - intoBucket + 50);
         List<QuotaLedger> replicas = List.of(ledger(store, "a"), ledger(store, "b"));
         AtomicInteger admitted = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(8);
@@ -165,6 +186,28 @@ class QuotaLedgerTest {
         pool.shutdown();
         assertTrue(admitted.get() <= 100, "admitted " + admitted.get());
         assertTrue(admitted.get() >= 90, "slices left unused on one replica are at most a few: " + admitted.get());
+    }
+
+    @Test
+    void aBurstOnOneReplicaLeasesTheSlicesItNeedsNotOnePerRequest() throws Exception {
+        MemoryLeases store = new MemoryLeases();
+        store.roundTripMillis = 20;
+        QuotaLedger ledger = ledger(store, "a");
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<Future<?>> done = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            done.add(pool.submit(() -> {
+                start.await();
+                return ledger.admit(caller(rpm(160)), null, 1, 0); // slices of 10
+            }));
+        }
+        start.countDown();
+        for (Future<?> f : done) f.get();
+        pool.shutdown();
+        long leased = store.leased.values().stream().flatMap(r -> r.entrySet().stream())
+                .filter(r -> r.getKey().equals("a")).mapToLong(Map.Entry::getValue).sum();
+        assertEquals(10, leased, "eight requests fit one slice: the other replicas may have the rest of the limit");
     }
 
     @Test
