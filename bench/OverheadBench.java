@@ -1,0 +1,107 @@
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code ./switchboard bench overhead} (issue 17, part 2): what Switchboard adds with everything on: 100 tenants
+ * with every limit set (admission and settlement), their keys authenticated, routing by an alias ({@code bench},
+ * a default rule to the engine's model), a usage row for every request. The same workload goes straight to the
+ * instant simulator and through Switchboard, in alternating blocks, in one run:
+ * <ul>
+ *   <li>{@code open}: Poisson arrivals at 250, 1,000 and 2,000 requests/s ({@code -Drates=}), non-streamed chat
+ *   completions with prompts of about 100 tokens and 8 output tokens: latency p50/p90/p99/max each side and what
+ *   Switchboard adds;</li>
+ *   <li>{@code closed}: 1, 16, 64 and 256 connections back to back ({@code -Dconcurrency=}): throughput each side;</li>
+ *   <li>{@code streams}: 512 concurrent streams of 256 tokens ({@code -Dstreams=}): time to first event and the
+ *   largest gap between chunks, each side.</li>
+ * </ul>
+ * {@code -Dparts=open,closed,streams}, {@code -Dseconds=} per block. Writes {@code target/bench/overhead/summary.md}
+ * and a latency plot per rate; prints the same.
+ */
+public class OverheadBench {
+
+    public static void main(String[] args) throws Exception {
+        GatewayBench.arguments(args);
+        GatewayBench.setUp();
+        int seconds = Integer.getInteger("seconds", 9);
+        List<String> parts = List.of(System.getProperty("parts", "open,closed,streams").split(","));
+        List<String> keys = LoadGenerator.tenantKeys(100, true);
+        GatewayBench.admin("POST", "/admin/routes", "{\"name\":\"bench-default\",\"alias\":\"bench\",\"is_default\":true,"
+                + "\"target_model\":\"bench-remote\"}"); // a database from an earlier run has it already: 409, fine
+        Thread.sleep(1_500); // rules reach the server by NOTIFY; the key cache fills on first use
+        Path out = Path.of(System.getProperty("out", "target/bench/overhead"));
+        Files.createDirectories(out);
+        StringBuilder report = new StringBuilder("# Overhead with everything on\n\n100 tenants with every limit set, keys "
+                + "authenticated, routing by an alias, a usage row per request; the instant simulator directly against the same "
+                + "load through Switchboard, alternating blocks of " + seconds / 3 + " s.\n");
+        LoadGenerator.Lengths prompt = LoadGenerator.Lengths.parse("lognormal:100,0.5");
+        LoadGenerator.Lengths output = LoadGenerator.Lengths.parse("fixed:8");
+        GatewayBench.warmUp("{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
+                + "\"max_tokens\":8,\"ignore_eos\":true}");
+        // every tenant's first requests lease their quota slices: once, before anything is measured
+        LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.open("tenants' first requests", "bench", false, keys,
+                200, 5, 64, prompt, output, 1));
+
+        if (parts.contains("open")) {
+            report.append("\n## Open loop: latency (ms)\n\n").append(LoadGenerator.Result.markdownHeader()).append('\n');
+            StringBuilder added = new StringBuilder("\n| offered req/s | added p50 | added p99 |\n|---|---|---|\n");
+            for (String rate : System.getProperty("rates", "250,1000,2000").split(",")) {
+                double perSecond = Double.parseDouble(rate);
+                List<LoadGenerator.Sample> direct = new ArrayList<>();
+                List<LoadGenerator.Sample> gateway = new ArrayList<>();
+                LoadGenerator.Result lastDirect = null;
+                LoadGenerator.Result lastGateway = null;
+                for (int round = 0; round < 3; round++) {
+                    lastDirect = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.open("direct, " + rate + "/s",
+                            "bench-remote", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
+                    lastGateway = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.open("Switchboard, " + rate + "/s",
+                            "bench", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
+                    direct.addAll(lastDirect.samples());
+                    gateway.addAll(lastGateway.samples());
+                }
+                LoadGenerator.Result d = new LoadGenerator.Result(lastDirect.workload(), direct, lastDirect.wallNanos() * 3);
+                LoadGenerator.Result g = new LoadGenerator.Result(lastGateway.workload(), gateway, lastGateway.wallNanos() * 3);
+                report.append(d.markdownRow()).append('\n').append(g.markdownRow()).append('\n');
+                added.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", rate,
+                        LoadGenerator.Result.percentile(g.latencies(), 50) - LoadGenerator.Result.percentile(d.latencies(), 50),
+                        LoadGenerator.Result.percentile(g.latencies(), 99) - LoadGenerator.Result.percentile(d.latencies(), 99)));
+                Plots.latencyPercentiles(List.of(d, g), out.resolve("latency-" + rate + ".png"));
+                System.out.print(report.substring(report.lastIndexOf("\n", report.length() - 2) + 1));
+            }
+            report.append(added);
+        }
+
+        if (parts.contains("closed")) {
+            report.append("\n## Closed loop: saturation (requests/s)\n\n| connections | direct | Switchboard | errors |\n|---|---|---|---|\n");
+            for (String connections : System.getProperty("concurrency", "1,16,64,256").split(",")) {
+                int c = Integer.parseInt(connections);
+                LoadGenerator.Result d = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.closed("direct", "bench-remote",
+                        false, keys, c, seconds, 10_000_000, prompt, output, 20));
+                LoadGenerator.Result g = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.closed("Switchboard", "bench",
+                        false, keys, c, seconds, 10_000_000, prompt, output, 20));
+                String row = String.format(Locale.ROOT, "| %d | %.0f | %.0f | %s |%n", c, d.throughput(), g.throughput(), g.errors());
+                report.append(row);
+                System.out.print(row);
+            }
+        }
+
+        if (parts.contains("streams")) {
+            int streams = Integer.getInteger("streams", 512);
+            report.append("\n## ").append(streams).append(" concurrent streams of 256 tokens (ms)\n\n")
+                    .append(LoadGenerator.Result.markdownHeader()).append('\n');
+            LoadGenerator.Lengths tokens = LoadGenerator.Lengths.parse("fixed:256");
+            for (String side : List.of("direct", "Switchboard")) {
+                boolean direct = side.equals("direct");
+                LoadGenerator.Result r = LoadGenerator.run(direct ? GatewayBench.direct : GatewayBench.gateway,
+                        LoadGenerator.Workload.closed(side + ", " + streams + " streams", direct ? "bench-remote" : "bench", true,
+                                keys, streams, 120, streams, prompt, tokens, 30));
+                report.append(r.markdownRow()).append('\n');
+                System.out.println(r.markdownRow());
+            }
+        }
+        Files.writeString(out.resolve("summary.md"), report);
+        System.out.println("\nwritten: " + out.resolve("summary.md"));
+    }
+}
