@@ -30,9 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * request count, reproducible from its seed, for 127.0.0.1 only. One NIO selector thread sends and reads, as lean
  * as the other benchmarks' client (the JDK HTTP client took a core of its own at 1,000 requests/s).
  *
- * <p>Each request's figures are kept ({@link Sample}): latency from its intended send time (so an open loop's
+ * <p>Each request's figures are kept ({@link LoadResult.Sample}): latency from its intended send time (so an open loop's
  * queueing counts), time to first {@code data:} event and the largest gap between two reads that brought events
- * (streams), status and the kind of error. {@link Result} reports p50, p90, p99 and max, throughput and errors by
+ * (streams), status and the kind of error. {@link LoadResult} reports p50, p90, p99 and max, throughput and errors by
  * kind, and writes them as CSV and markdown; {@link Plots} draws them.
  *
  * <p>Used as a library by the benchmarks ({@code ./switchboard bench load} runs one workload from system
@@ -127,13 +127,8 @@ public class LoadGenerator {
         }
     }
 
-    /** One request's figures; nanoseconds, 0 where they do not apply. */
-    record Sample(int index, int key, int promptTokens, int outputTokens, long intendedNanos, int status,
-                  long latencyNanos, long ttftNanos, long maxGapNanos, int events, String error) {
-    }
-
     /** Runs the workload against {@code baseUrl}; returns every request's figures (unsent ones as errors). */
-    public static Result run(String baseUrl, Workload workload) throws IOException {
+    public static LoadResult run(String baseUrl, Workload workload) throws IOException {
         return new Runner(baseUrl, workload).run();
     }
 
@@ -143,7 +138,7 @@ public class LoadGenerator {
         private final InetSocketAddress address;
         private final String host;
         private final Workload workload;
-        private final Sample[] samples;
+        private final LoadResult.Sample[] samples;
         private final ArrayDeque<Connection> idle = new ArrayDeque<>();
         private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
         private Selector selector;
@@ -160,21 +155,24 @@ public class LoadGenerator {
             this.address = new InetSocketAddress(uri.getHost(), uri.getPort());
             this.host = uri.getHost() + ":" + uri.getPort();
             this.workload = workload;
-            this.samples = new Sample[workload.requests().size()];
+            this.samples = new LoadResult.Sample[workload.requests().size()];
         }
 
-        Result run() throws IOException {
+        LoadResult run() throws IOException {
             selector = Selector.open();
             try {
                 for (int c = 0; c < workload.concurrency(); c++) idle.add(connect());
                 startNanos = System.nanoTime() + 20_000_000;
-                long deadline = startNanos + workload.maxNanos();
+                long deadline = startNanos + workload.maxNanos() + (workload.closedLoop() ? 30_000_000_000L : 0);
                 ByteBuffer buffer = ByteBuffer.allocateDirect(256 * 1024);
                 while (finished < samples.length && System.nanoTime() < deadline) {
                     long now = System.nanoTime();
                     if (workload.closedLoop()) {
-                        if (now - startNanos >= workload.maxNanos()) break;
-                        while (next < samples.length && !idle.isEmpty()) send(idle.poll(), next++, now);
+                        if (now - startNanos >= workload.maxNanos()) { // time is up: no more sends, the ones in flight finish
+                            if (finished == next || now - startNanos >= workload.maxNanos() + 30_000_000_000L) break;
+                        } else {
+                            while (next < samples.length && !idle.isEmpty()) send(idle.poll(), next++, now);
+                        }
                     } else {
                         while (next < samples.length && startNanos + workload.requests().get(next).atNanos() <= now) backlog.add(next++);
                         while (!backlog.isEmpty() && !idle.isEmpty()) {
@@ -192,19 +190,19 @@ public class LoadGenerator {
                         read((Connection) selected.attachment(), buffer);
                     }
                 }
-                long wall = System.nanoTime() - startNanos;
-                List<Sample> done = new ArrayList<>();
+                long wall = Math.min(System.nanoTime() - startNanos, workload.closedLoop() ? workload.maxNanos() : Long.MAX_VALUE);
+                List<LoadResult.Sample> done = new ArrayList<>();
                 for (int i = 0; i < samples.length; i++) {
                     if (samples[i] != null) {
                         done.add(samples[i]);
                     } else if (i < next || !workload.closedLoop()) { // sent and never answered, or never sent in time
                         Planned p = workload.requests().get(i);
-                        done.add(new Sample(i, p.key(), p.promptTokens(), p.outputTokens(), 0, 0, wall, 0, 0, 0,
+                        done.add(new LoadResult.Sample(i, p.key(), p.promptTokens(), p.outputTokens(), 0, 0, wall, 0, 0, 0,
                                 i < next ? "no answer in time" : "not sent in time"));
                     }
                 }
                 if (reconnects > 0) System.out.printf("(%d requests resent on a new connection: the server had closed theirs)%n", reconnects);
-                return new Result(workload, done, wall);
+                return new LoadResult(workload, done, wall);
             } finally {
                 for (SelectionKey registered : selector.keys()) registered.channel().close();
                 selector.close();
@@ -268,11 +266,11 @@ public class LoadGenerator {
         }
 
         private void finish(Connection connection, long now, String failure) {
-            Answer answer = connection.answer;
+            HttpAnswer answer = connection.answer;
             Planned planned = workload.requests().get(connection.index);
             String error = failure != null ? failure : answer.status != 200 ? "HTTP " + answer.status
                     : workload.stream() && !answer.done ? "stream without [DONE]" : null;
-            samples[connection.index] = new Sample(connection.index, planned.key(), planned.promptTokens(), planned.outputTokens(),
+            samples[connection.index] = new LoadResult.Sample(connection.index, planned.key(), planned.promptTokens(), planned.outputTokens(),
                     connection.intended - startNanos, answer.status, now - connection.intended,
                     answer.firstEvent > 0 ? answer.firstEvent - connection.intended : 0, answer.maxGap, answer.events, error);
             connection.busy = false;
@@ -287,7 +285,7 @@ public class LoadGenerator {
         final SocketChannel channel;
         SelectionKey key;
         ByteBuffer pending;
-        final Answer answer = new Answer();
+        final HttpAnswer answer = new HttpAnswer();
         int index;
         long intended;
         boolean busy;
@@ -302,100 +300,6 @@ public class LoadGenerator {
             this.intended = intended;
             busy = true;
             answer.reset();
-        }
-    }
-
-    /** The parse of one HTTP/1.1 answer (Content-Length or chunked), counting SSE events and the gaps between them. */
-    static final class Answer {
-        int status;
-        long firstEvent;
-        long lastEvent;
-        long maxGap;
-        int events;
-        boolean done;
-        private final StringBuilder line = new StringBuilder();
-        private boolean inHeaders, chunked, inChunkSize, inTrailer;
-        private long remaining;
-        private int dataMatched;
-        private int doneMatched;
-
-        void reset() {
-            status = 0;
-            firstEvent = lastEvent = maxGap = 0;
-            events = 0;
-            done = false;
-            line.setLength(0);
-            inHeaders = true;
-            chunked = inChunkSize = inTrailer = false;
-            remaining = 0;
-            dataMatched = doneMatched = 0;
-        }
-
-        /** Consumes bytes read at {@code now}; true when the answer is complete. */
-        boolean feed(ByteBuffer buffer, long now) {
-            int before = events;
-            try {
-                while (buffer.hasRemaining()) {
-                    if (inHeaders || inChunkSize || inTrailer) {
-                        char c = (char) (buffer.get() & 0xff);
-                        if (c == '\r') continue;
-                        if (c != '\n') {
-                            line.append(c);
-                            continue;
-                        }
-                        String text = line.toString();
-                        line.setLength(0);
-                        if (inHeaders) {
-                            if (status == 0) {
-                                status = Integer.parseInt(text.substring(9, 12));
-                            } else if (!text.isEmpty()) {
-                                String lower = text.toLowerCase(Locale.ROOT);
-                                if (lower.startsWith("content-length:")) remaining = Long.parseLong(lower.substring(15).trim());
-                                if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
-                            } else {
-                                inHeaders = false;
-                                if (chunked) inChunkSize = true;
-                                else if (remaining == 0) return true;
-                            }
-                        } else if (inChunkSize) {
-                            if (text.isEmpty()) continue; // the CRLF after a chunk's data
-                            remaining = Long.parseLong(text.split(";")[0].trim(), 16);
-                            inChunkSize = false;
-                            inTrailer = remaining == 0;
-                        } else if (text.isEmpty()) {
-                            return true; // the empty line after the last chunk
-                        }
-                        continue;
-                    }
-                    int n = (int) Math.min(remaining, buffer.remaining());
-                    for (int i = 0; i < n; i++) {
-                        byte b = buffer.get(buffer.position() + i);
-                        dataMatched = b == "data:".charAt(dataMatched) ? dataMatched + 1 : b == 'd' ? 1 : 0;
-                        if (dataMatched == 5) {
-                            events++;
-                            dataMatched = 0;
-                        }
-                        doneMatched = b == "[DONE]".charAt(doneMatched) ? doneMatched + 1 : b == '[' ? 1 : 0;
-                        if (doneMatched == 6) {
-                            done = true;
-                            doneMatched = 0;
-                        }
-                    }
-                    buffer.position(buffer.position() + n);
-                    remaining -= n;
-                    if (remaining == 0) {
-                        if (!chunked) return true;
-                        inChunkSize = true;
-                    }
-                }
-                return false;
-            } finally {
-                if (events > before) {
-                    if (firstEvent == 0) firstEvent = now;
-                    else maxGap = Math.max(maxGap, now - lastEvent);
-                    lastEvent = now;
-                }
-            }
         }
     }
 
@@ -423,71 +327,6 @@ public class LoadGenerator {
             StringBuilder text = new StringBuilder(tokens * 6);
             for (int i = 0; i < Math.max(1, tokens - 8); i++) text.append(i == 0 ? "" : " ").append(WORDS[i % WORDS.length]);
             return text.toString(); // the chat template and the role add a few tokens
-        }
-    }
-
-    /** Every request's figures of one run, summarised. */
-    record Result(Workload workload, List<Sample> samples, long wallNanos) {
-
-        List<Sample> succeeded() {
-            return samples.stream().filter(s -> s.error() == null).toList();
-        }
-
-        double throughput() {
-            return succeeded().size() / (wallNanos / 1e9);
-        }
-
-        Map<String, Integer> errors() {
-            Map<String, Integer> kinds = new TreeMap<>();
-            for (Sample s : samples) if (s.error() != null) kinds.merge(s.error(), 1, Integer::sum);
-            return kinds;
-        }
-
-        long[] latencies() {
-            return succeeded().stream().mapToLong(Sample::latencyNanos).sorted().toArray();
-        }
-
-        long[] ttfts() {
-            return succeeded().stream().filter(s -> s.ttftNanos() > 0).mapToLong(Sample::ttftNanos).sorted().toArray();
-        }
-
-        long[] gaps() {
-            return succeeded().stream().filter(s -> s.events() > 1).mapToLong(Sample::maxGapNanos).sorted().toArray();
-        }
-
-        static double percentile(long[] sorted, double p) {
-            if (sorted.length == 0) return Double.NaN;
-            return sorted[Math.min(sorted.length - 1, Math.max(0, (int) Math.ceil(p / 100 * sorted.length) - 1))] / 1e6;
-        }
-
-        /** p50 / p90 / p99 / max in ms. */
-        static String quartet(long[] sorted) {
-            if (sorted.length == 0) return "- | - | - | -";
-            return String.format(Locale.ROOT, "%.2f | %.2f | %.2f | %.2f", percentile(sorted, 50), percentile(sorted, 90),
-                    percentile(sorted, 99), sorted[sorted.length - 1] / 1e6);
-        }
-
-        /** A markdown table row: workload, requests, throughput, latency, TTFT, gap quartets, errors. */
-        String markdownRow() {
-            return String.format(Locale.ROOT, "| %s | %d | %.0f | %s | %s | %s | %s |", workload.name(), samples.size(), throughput(),
-                    quartet(latencies()), workload.stream() ? quartet(ttfts()) : "- | - | - | -",
-                    workload.stream() ? quartet(gaps()) : "- | - | - | -", errors().isEmpty() ? "0" : errors().toString());
-        }
-
-        static String markdownHeader() {
-            return "| workload | requests | req/s | latency p50 | p90 | p99 | max | TTFT p50 | p90 | p99 | max | chunk gap p50 | p90 | p99 | max | errors |\n"
-                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|";
-        }
-
-        void writeCsv(Path file) throws IOException {
-            StringBuilder csv = new StringBuilder("index,key,prompt_tokens,output_tokens,intended_ms,status,latency_ms,ttft_ms,max_gap_ms,events,error\n");
-            for (Sample s : samples) {
-                csv.append(String.format(Locale.ROOT, "%d,%d,%d,%d,%.3f,%d,%.3f,%.3f,%.3f,%d,%s%n", s.index(), s.key(), s.promptTokens(),
-                        s.outputTokens(), s.intendedNanos() / 1e6, s.status(), s.latencyNanos() / 1e6, s.ttftNanos() / 1e6,
-                        s.maxGapNanos() / 1e6, s.events(), s.error() == null ? "" : s.error()));
-            }
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, csv);
         }
     }
 
@@ -538,9 +377,9 @@ public class LoadGenerator {
         }
         Path out = Path.of(System.getProperty("out", "target/bench/load"));
         System.out.printf("%d requests planned (%s, stream %s, seed %d, %d keys)%n", workload.requests().size(), mode, stream, seed, keys.size());
-        Result result = run(GatewayBench.gateway, workload);
+        LoadResult result = run(GatewayBench.gateway, workload);
         result.writeCsv(out.resolve("requests.csv"));
-        String summary = Result.markdownHeader() + "\n" + result.markdownRow() + "\n";
+        String summary = LoadResult.markdownHeader() + "\n" + result.markdownRow() + "\n";
         Files.writeString(out.resolve("summary.md"), summary);
         Plots.latencyPercentiles(List.of(result), out.resolve("latency.png"));
         Plots.overTime(result, out.resolve("over-time.png"));

@@ -27,7 +27,12 @@ public class OverheadBench {
         GatewayBench.setUp();
         int seconds = Integer.getInteger("seconds", 9);
         List<String> parts = List.of(System.getProperty("parts", "open,closed,streams").split(","));
-        List<String> keys = LoadGenerator.tenantKeys(100, true);
+        // -Dlimits=false, -Dalias=false, -Dtenants=1: one part of "everything" off, to tell what each costs
+        boolean limits = Boolean.parseBoolean(System.getProperty("limits", "true"));
+        int tenants = Integer.getInteger("tenants", 100);
+        List<String> keys = tenants <= 1 ? List.of(GatewayBench.key) : LoadGenerator.tenantKeys(tenants, limits);
+        String model = Boolean.parseBoolean(System.getProperty("alias", "true")) ? "bench" : "bench-remote";
+        StreamBench.Processes cpu = new StreamBench.Processes(GatewayBench.serverPid, Long.parseLong(args[4]));
         GatewayBench.admin("POST", "/admin/routes", "{\"name\":\"bench-default\",\"alias\":\"bench\",\"is_default\":true,"
                 + "\"target_model\":\"bench-remote\"}"); // a database from an earlier run has it already: 409, fine
         Thread.sleep(1_500); // rules reach the server by NOTIFY; the key cache fills on first use
@@ -41,32 +46,32 @@ public class OverheadBench {
         GatewayBench.warmUp("{\"model\":\"bench\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
                 + "\"max_tokens\":8,\"ignore_eos\":true}");
         // every tenant's first requests lease their quota slices: once, before anything is measured
-        LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.open("tenants' first requests", "bench", false, keys,
+        LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.open("tenants' first requests", model, false, keys,
                 200, 5, 64, prompt, output, 1));
 
         if (parts.contains("open")) {
-            report.append("\n## Open loop: latency (ms)\n\n").append(LoadGenerator.Result.markdownHeader()).append('\n');
+            report.append("\n## Open loop: latency (ms)\n\n").append(LoadResult.markdownHeader()).append('\n');
             StringBuilder added = new StringBuilder("\n| offered req/s | added p50 | added p99 |\n|---|---|---|\n");
             for (String rate : System.getProperty("rates", "250,1000,2000").split(",")) {
                 double perSecond = Double.parseDouble(rate);
-                List<LoadGenerator.Sample> direct = new ArrayList<>();
-                List<LoadGenerator.Sample> gateway = new ArrayList<>();
-                LoadGenerator.Result lastDirect = null;
-                LoadGenerator.Result lastGateway = null;
+                List<LoadResult.Sample> direct = new ArrayList<>();
+                List<LoadResult.Sample> gateway = new ArrayList<>();
+                LoadResult lastDirect = null;
+                LoadResult lastGateway = null;
                 for (int round = 0; round < 3; round++) {
                     lastDirect = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.open("direct, " + rate + "/s",
                             "bench-remote", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
                     lastGateway = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.open("Switchboard, " + rate + "/s",
-                            "bench", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
+                            model, false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
                     direct.addAll(lastDirect.samples());
                     gateway.addAll(lastGateway.samples());
                 }
-                LoadGenerator.Result d = new LoadGenerator.Result(lastDirect.workload(), direct, lastDirect.wallNanos() * 3);
-                LoadGenerator.Result g = new LoadGenerator.Result(lastGateway.workload(), gateway, lastGateway.wallNanos() * 3);
+                LoadResult d = new LoadResult(lastDirect.workload(), direct, lastDirect.wallNanos() * 3);
+                LoadResult g = new LoadResult(lastGateway.workload(), gateway, lastGateway.wallNanos() * 3);
                 report.append(d.markdownRow()).append('\n').append(g.markdownRow()).append('\n');
                 added.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f |%n", rate,
-                        LoadGenerator.Result.percentile(g.latencies(), 50) - LoadGenerator.Result.percentile(d.latencies(), 50),
-                        LoadGenerator.Result.percentile(g.latencies(), 99) - LoadGenerator.Result.percentile(d.latencies(), 99)));
+                        LoadResult.percentile(g.latencies(), 50) - LoadResult.percentile(d.latencies(), 50),
+                        LoadResult.percentile(g.latencies(), 99) - LoadResult.percentile(d.latencies(), 99)));
                 Plots.latencyPercentiles(List.of(d, g), out.resolve("latency-" + rate + ".png"));
                 System.out.print(report.substring(report.lastIndexOf("\n", report.length() - 2) + 1));
             }
@@ -74,14 +79,18 @@ public class OverheadBench {
         }
 
         if (parts.contains("closed")) {
-            report.append("\n## Closed loop: saturation (requests/s)\n\n| connections | direct | Switchboard | errors |\n|---|---|---|---|\n");
+            report.append("\n## Closed loop: saturation (requests/s)\n\n| connections | direct | Switchboard | CPU µs per request through Switchboard: Switchboard / engine / client | errors |\n|---|---|---|---|---|\n");
             for (String connections : System.getProperty("concurrency", "1,16,64,256").split(",")) {
                 int c = Integer.parseInt(connections);
-                LoadGenerator.Result d = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.closed("direct", "bench-remote",
-                        false, keys, c, seconds, 10_000_000, prompt, output, 20));
-                LoadGenerator.Result g = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.closed("Switchboard", "bench",
-                        false, keys, c, seconds, 10_000_000, prompt, output, 20));
-                String row = String.format(Locale.ROOT, "| %d | %.0f | %.0f | %s |%n", c, d.throughput(), g.throughput(), g.errors());
+                LoadResult d = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.closed("direct", "bench-remote",
+                        false, keys, c, seconds, 200_000, prompt, output, 20));
+                long[] before = cpu.cpuNanos();
+                LoadResult g = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.closed("Switchboard", model,
+                        false, keys, c, seconds, 200_000, prompt, output, 20));
+                long[] used = cpu.since(before);
+                double requests = Math.max(1, g.samples().size());
+                String row = String.format(Locale.ROOT, "| %d | %.0f | %.0f | %.0f / %.0f / %.0f | %s |%n", c, d.throughput(),
+                        g.throughput(), used[0] / 1e3 / requests, used[1] / 1e3 / requests, used[2] / 1e3 / requests, g.errors());
                 report.append(row);
                 System.out.print(row);
             }
@@ -90,12 +99,12 @@ public class OverheadBench {
         if (parts.contains("streams")) {
             int streams = Integer.getInteger("streams", 512);
             report.append("\n## ").append(streams).append(" concurrent streams of 256 tokens (ms)\n\n")
-                    .append(LoadGenerator.Result.markdownHeader()).append('\n');
+                    .append(LoadResult.markdownHeader()).append('\n');
             LoadGenerator.Lengths tokens = LoadGenerator.Lengths.parse("fixed:256");
             for (String side : List.of("direct", "Switchboard")) {
                 boolean direct = side.equals("direct");
-                LoadGenerator.Result r = LoadGenerator.run(direct ? GatewayBench.direct : GatewayBench.gateway,
-                        LoadGenerator.Workload.closed(side + ", " + streams + " streams", direct ? "bench-remote" : "bench", true,
+                LoadResult r = LoadGenerator.run(direct ? GatewayBench.direct : GatewayBench.gateway,
+                        LoadGenerator.Workload.closed(side + ", " + streams + " streams", direct ? "bench-remote" : model, true,
                                 keys, streams, 120, streams, prompt, tokens, 30));
                 report.append(r.markdownRow()).append('\n');
                 System.out.println(r.markdownRow());

@@ -23,19 +23,19 @@ final class Plots {
     }
 
     /** Latency (ms) at each percentile, one line per run; the x axis is the percentile's "nines" (log of 1/(1-p)). */
-    static void latencyPercentiles(List<LoadGenerator.Result> results, Path file) throws IOException {
+    static void latencyPercentiles(List<LoadResult> results, Path file) throws IOException {
         // (a tick-label function that names the percentiles made XChart search for distinct labels without end)
         XYChart chart = new XYChartBuilder().width(900).height(500).title("Latency by percentile")
                 .xAxisTitle("nines: p90 at 1, p99 at 2, p99.9 at 3, max at 3.5").yAxisTitle("ms").build();
         style(chart);
-        for (LoadGenerator.Result result : results) {
+        for (LoadResult result : results) {
             long[] sorted = result.latencies();
             if (sorted.length == 0) continue;
             List<Double> x = new ArrayList<>();
             List<Double> y = new ArrayList<>();
             for (double p : PERCENTILES) {
                 x.add(p >= 100 ? 3.5 : Math.log10(100 / (100 - p)));
-                y.add(LoadGenerator.Result.percentile(sorted, p));
+                y.add(LoadResult.percentile(sorted, p));
             }
             chart.addSeries(result.workload().name(), x, y).setMarker(SeriesMarkers.CIRCLE);
         }
@@ -43,9 +43,9 @@ final class Plots {
     }
 
     /** Requests answered and their p99 latency, per second of the run. */
-    static void overTime(LoadGenerator.Result result, Path file) throws IOException {
+    static void overTime(LoadResult result, Path file) throws IOException {
         TreeMap<Long, List<Long>> bySecond = new TreeMap<>();
-        for (LoadGenerator.Sample sample : result.succeeded()) {
+        for (LoadResult.Sample sample : result.succeeded()) {
             long second = (sample.intendedNanos() + sample.latencyNanos()) / 1_000_000_000L;
             bySecond.computeIfAbsent(second, s -> new ArrayList<>()).add(sample.latencyNanos());
         }
@@ -59,7 +59,7 @@ final class Plots {
             long[] sorted = entry.getValue().stream().mapToLong(Long::longValue).sorted().toArray();
             x.add((double) entry.getKey());
             rate.add((double) sorted.length);
-            p99.add(LoadGenerator.Result.percentile(sorted, 99) * 100);
+            p99.add(LoadResult.percentile(sorted, 99) * 100);
         }
         if (x.isEmpty()) {
             x.add(0.0);

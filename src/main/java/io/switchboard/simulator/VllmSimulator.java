@@ -20,6 +20,9 @@ public final class VllmSimulator {
     public static void main(String[] argv) throws Exception {
         // latency matters more than packet count for token streams
         System.setProperty("sun.net.httpserver.nodelay", "true");
+        // vLLM's server keeps every client connection alive; the JDK's closes one after its answer once 200 are
+        // idle, so a gateway or a load client with more connections than that reconnected for every request
+        System.setProperty("sun.net.httpserver.maxIdleConnections", "4096");
         List<String> args = new ArrayList<>(Arrays.asList(argv));
         if (args.isEmpty() || args.get(0).equals("-h") || args.get(0).equals("--help")) {
             System.out.println("usage: vllm {serve,smi} ...\n\n  serve MODEL [flags]   start an OpenAI-compatible server "
