@@ -344,7 +344,7 @@ public class GatewayBench {
         private final Map<String, AtomicLong> errors = new ConcurrentHashMap<>();
         private final AtomicLong answered = new AtomicLong();
         // owned by the I/O thread
-        private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+        private final ArrayDeque<KeptConnection> idle = new ArrayDeque<>();
         private final ArrayDeque<long[]> backlog = new ArrayDeque<>(); // due while every connection was busy
         private Selector selector;
         private long[] latency;
@@ -432,11 +432,11 @@ public class GatewayBench {
             due.clear();
         }
 
-        private Connection connect() throws IOException {
+        private KeptConnection connect() throws IOException {
             SocketChannel channel = SocketChannel.open(address);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
-            Connection connection = new Connection(channel, requests[connectionsMade++ % requests.length]);
+            KeptConnection connection = new KeptConnection(channel, requests[connectionsMade++ % requests.length]);
             channel.register(selector, SelectionKey.OP_READ, connection);
             return connection;
         }
@@ -450,7 +450,7 @@ public class GatewayBench {
                     for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext(); ) {
                         SelectionKey selected = keys.next();
                         keys.remove();
-                        read((Connection) selected.attachment(), buffer);
+                        read((KeptConnection) selected.attachment(), buffer);
                     }
                     while (!backlog.isEmpty() && !idle.isEmpty()) {
                         long[] next = backlog.poll();
@@ -462,7 +462,7 @@ public class GatewayBench {
             }
         }
 
-        private void read(Connection connection, ByteBuffer buffer) throws IOException {
+        private void read(KeptConnection connection, ByteBuffer buffer) throws IOException {
             buffer.clear();
             int read;
             try {
@@ -473,7 +473,7 @@ public class GatewayBench {
             if (read < 0) {
                 connection.channel.close();
                 idle.remove(connection);
-                if (connection.busy && connection.status == 0) { // closed by the server before it saw this request: again, on a new one
+                if (connection.busy && connection.answer.status == 0) { // closed by the server before it saw this request: again, on a new one
                     backlog.addFirst(new long[] {connection.index, connection.intended});
                 } else if (connection.busy) {
                     count("connection closed mid-answer", 1);
@@ -483,10 +483,11 @@ public class GatewayBench {
                 return;
             }
             buffer.flip();
-            if (connection.feed(buffer, untilFirstData)) { // one answer in flight per connection: nothing else in the buffer
+            if (connection.answer.feed(buffer, System.nanoTime())) { // one answer in flight per connection: nothing else in the buffer
                 long now = System.nanoTime();
-                if (connection.status != 200) count("HTTP " + connection.status, 1);
-                answer(connection.index, (connection.firstData > 0 ? connection.firstData : now) - connection.intended);
+                connection.busy = false;
+                if (connection.answer.status != 200) count("HTTP " + connection.answer.status, 1);
+                answer(connection.index, (connection.answer.firstEvent > 0 ? connection.answer.firstEvent : now) - connection.intended);
                 if (connection.index < 0 && now < closedLoopEnd) {
                     send(connection, -1, now);
                 } else {
@@ -495,8 +496,8 @@ public class GatewayBench {
             }
         }
 
-        private void send(Connection connection, int index, long intended) throws IOException {
-            connection.begin(index, intended);
+        private void send(KeptConnection connection, int index, long intended) throws IOException {
+            connection.begin(index, intended, untilFirstData);
             ByteBuffer buffer = ByteBuffer.wrap(connection.request);
             while (buffer.hasRemaining()) {
                 if (connection.channel.write(buffer) == 0) Thread.onSpinWait(); // a few hundred bytes: the socket takes them
@@ -512,94 +513,6 @@ public class GatewayBench {
             errors.computeIfAbsent(error, e -> new AtomicLong()).addAndGet(n);
         }
 
-        /** One kept-alive connection and the parse state of the answer it waits for. */
-        static final class Connection {
-            final SocketChannel channel;
-            final byte[] request;
-            int index;
-            long intended;
-            long firstData;
-            boolean busy;
-            int status;
-            private final StringBuilder line = new StringBuilder();
-            private boolean inHeaders, chunked, inChunkSize, inTrailer;
-            private long remaining; // body bytes, or the current chunk's bytes, still to come
-            private int dataMatched; // how much of "data:" the body has shown so far
-
-            Connection(SocketChannel channel, byte[] request) {
-                this.channel = channel;
-                this.request = request;
-            }
-
-            void begin(int index, long intended) {
-                this.index = index;
-                this.intended = intended;
-                firstData = 0;
-                busy = true;
-                status = 0;
-                line.setLength(0);
-                inHeaders = true;
-                chunked = inChunkSize = inTrailer = false;
-                remaining = 0;
-                dataMatched = 0;
-            }
-
-            /** Consumes answer bytes (Content-Length or chunked); true when the answer is complete. */
-            boolean feed(ByteBuffer buffer, boolean watchData) {
-                while (buffer.hasRemaining()) {
-                    if (inHeaders || inChunkSize || inTrailer) {
-                        char c = (char) (buffer.get() & 0xff);
-                        if (c != '\n') {
-                            if (c != '\r') line.append(c);
-                            continue;
-                        }
-                        String text = line.toString();
-                        line.setLength(0);
-                        if (inHeaders) {
-                            if (status == 0) {
-                                status = Integer.parseInt(text.substring(9, 12));
-                            } else if (!text.isEmpty()) {
-                                String lower = text.toLowerCase(java.util.Locale.ROOT);
-                                if (lower.startsWith("content-length:")) remaining = Long.parseLong(lower.substring(15).trim());
-                                if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) chunked = true;
-                            } else {
-                                inHeaders = false;
-                                if (chunked) inChunkSize = true;
-                                else if (remaining == 0) return done();
-                            }
-                        } else if (inChunkSize) {
-                            if (text.isEmpty()) continue; // the CRLF after a chunk's data
-                            remaining = Long.parseLong(text.split(";")[0].trim(), 16);
-                            inChunkSize = false;
-                            inTrailer = remaining == 0;
-                        } else if (text.isEmpty()) { // the empty line after the last chunk
-                            return done();
-                        }
-                        continue;
-                    }
-                    int n = (int) Math.min(remaining, buffer.remaining());
-                    if (watchData && firstData == 0) {
-                        for (int i = 0; i < n && firstData == 0; i++) {
-                            byte b = buffer.get(buffer.position() + i);
-                            dataMatched = b == "data:".charAt(dataMatched) ? dataMatched + 1 : b == 'd' ? 1 : 0;
-                            if (dataMatched == 5) firstData = System.nanoTime();
-                        }
-                    }
-                    buffer.position(buffer.position() + n);
-                    remaining -= n;
-                    if (remaining == 0) {
-                        if (!chunked) return done();
-                        inChunkSize = true;
-                    }
-                }
-                return false;
-            }
-
-            private boolean done() {
-                busy = false;
-                return true;
-            }
-        }
     }
 
     /** Samples a process's resident memory every 200 ms. */

@@ -14,8 +14,11 @@ final class HttpAnswer {
     private long remaining;
     private int dataMatched;
     private int doneMatched;
+    private boolean watch;
 
-    void reset() {
+    /** For the next answer; {@code watchEvents}: count its SSE events (a stream), else skip its body unread. */
+    void reset(boolean watchEvents) {
+        watch = watchEvents;
         status = 0;
         firstEvent = lastEvent = maxGap = 0;
         events = 0;
@@ -64,7 +67,7 @@ final class HttpAnswer {
                     continue;
                 }
                 int n = (int) Math.min(remaining, buffer.remaining());
-                for (int i = 0; i < n; i++) {
+                for (int i = 0; watch && i < n; i++) {
                     byte b = buffer.get(buffer.position() + i);
                     dataMatched = b == "data:".charAt(dataMatched) ? dataMatched + 1 : b == 'd' ? 1 : 0;
                     if (dataMatched == 5) {

@@ -139,7 +139,7 @@ public class LoadGenerator {
         private final String host;
         private final Workload workload;
         private final LoadResult.Sample[] samples;
-        private final ArrayDeque<Connection> idle = new ArrayDeque<>();
+        private final ArrayDeque<KeptConnection> idle = new ArrayDeque<>();
         private final ArrayDeque<Integer> backlog = new ArrayDeque<>();
         private Selector selector;
         private long startNanos;
@@ -187,7 +187,7 @@ public class LoadGenerator {
                     for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext(); ) {
                         SelectionKey selected = keys.next();
                         keys.remove();
-                        read((Connection) selected.attachment(), buffer);
+                        read((KeptConnection) selected.attachment(), buffer);
                     }
                 }
                 long wall = Math.min(System.nanoTime() - startNanos, workload.closedLoop() ? workload.maxNanos() : Long.MAX_VALUE);
@@ -209,18 +209,18 @@ public class LoadGenerator {
             }
         }
 
-        private Connection connect() throws IOException {
+        private KeptConnection connect() throws IOException {
             SocketChannel channel = SocketChannel.open(address);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             channel.configureBlocking(false);
-            Connection connection = new Connection(channel);
+            KeptConnection connection = new KeptConnection(channel, null);
             connection.key = channel.register(selector, SelectionKey.OP_READ, connection);
             return connection;
         }
 
-        private void send(Connection connection, int index, long intended) throws IOException {
+        private void send(KeptConnection connection, int index, long intended) throws IOException {
             Planned planned = workload.requests().get(index);
-            connection.begin(index, intended);
+            connection.begin(index, intended, workload.stream());
             ByteBuffer request = ByteBuffer.wrap(Bodies.request(host, workload, planned));
             connection.channel.write(request);
             if (request.hasRemaining()) {
@@ -229,7 +229,7 @@ public class LoadGenerator {
             }
         }
 
-        private void read(Connection connection, ByteBuffer buffer) throws IOException {
+        private void read(KeptConnection connection, ByteBuffer buffer) throws IOException {
             if (connection.key.isValid() && connection.key.isWritable() && connection.pending != null) {
                 connection.channel.write(connection.pending);
                 if (!connection.pending.hasRemaining()) {
@@ -251,7 +251,7 @@ public class LoadGenerator {
                 idle.remove(connection);
                 if (connection.busy && connection.answer.status == 0 && !connection.resent) {
                     // the server closed a kept-alive connection before it read this request: once more, on a new one
-                    Connection fresh = connect();
+                    KeptConnection fresh = connect();
                     fresh.resent = true;
                     reconnects++;
                     send(fresh, connection.index, connection.intended);
@@ -265,7 +265,7 @@ public class LoadGenerator {
             if (connection.answer.feed(buffer, now)) finish(connection, now, null);
         }
 
-        private void finish(Connection connection, long now, String failure) {
+        private void finish(KeptConnection connection, long now, String failure) {
             HttpAnswer answer = connection.answer;
             Planned planned = workload.requests().get(connection.index);
             String error = failure != null ? failure : answer.status != 200 ? "HTTP " + answer.status
@@ -277,29 +277,6 @@ public class LoadGenerator {
             connection.resent = false;
             finished++;
             if (failure == null) idle.add(connection);
-        }
-    }
-
-    /** One kept-alive connection. */
-    private static final class Connection {
-        final SocketChannel channel;
-        SelectionKey key;
-        ByteBuffer pending;
-        final HttpAnswer answer = new HttpAnswer();
-        int index;
-        long intended;
-        boolean busy;
-        boolean resent; // carries a request that a closed connection did not take: not resent twice
-
-        Connection(SocketChannel channel) {
-            this.channel = channel;
-        }
-
-        void begin(int index, long intended) {
-            this.index = index;
-            this.intended = intended;
-            busy = true;
-            answer.reset();
         }
     }
 
