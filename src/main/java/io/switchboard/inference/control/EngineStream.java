@@ -164,8 +164,9 @@ public final class EngineStream implements SseEvents.Sink {
         for (int i = from; i < end - 1; i++) {
             if (bytes[i] != '"') continue;
             byte next = bytes[i + 1];
-            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE);
-            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR);
+            // a "usage": null or "error": null (every response.created and in_progress has both) carries nothing
+            if (next == 'u' && !mentionsUsage) mentionsUsage = SseEvents.startsWith(bytes, i, end, USAGE) && !nullAfter(bytes, i + USAGE.length, end);
+            else if (next == 'e' && !mentionsError) mentionsError = SseEvents.startsWith(bytes, i, end, ERROR) && !nullAfter(bytes, i + ERROR.length, end);
             else if (!carriesText && (next == 'd' || next == 't')) carriesText = deltaFollows(bytes, i, end);
         }
         if (carriesText) {
@@ -180,6 +181,16 @@ public final class EngineStream implements SseEvents.Sink {
             String reason = UsageScanner.finishReason(payload);
             if (reason != null) finishReason = reason;
         }
+    }
+
+    /** Whether a key's value, after its closing quote at {@code from}, is {@code null}. */
+    private static boolean nullAfter(byte[] bytes, int from, int end) {
+        int i = from;
+        while (i < end && bytes[i] == ' ') i++;
+        if (i >= end || bytes[i] != ':') return false;
+        i++;
+        while (i < end && bytes[i] == ' ') i++;
+        return end - i >= 4 && bytes[i] == 'n' && bytes[i + 1] == 'u' && bytes[i + 2] == 'l' && bytes[i + 3] == 'l';
     }
 
     /** Whether {@code "delta":"} or {@code "text":"} with text after it starts at i. */

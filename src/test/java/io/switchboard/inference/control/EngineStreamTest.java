@@ -52,6 +52,22 @@ class EngineStreamTest {
         assertTrue(stream.sawError());
     }
 
+    @Test
+    void aResponsesStreamIsBilledFromItsCompletedEventAndItsNullErrorsAreNoErrors() {
+        EngineStream stream = new EngineStream(false, io.switchboard.inference.entity.CompletionRequest.Endpoint.RESPONSES.lastEvent);
+        String created = "{\"type\":\"response.created\",\"response\":{\"id\":\"resp_1\",\"error\": null,"
+                + "\"status\":\"in_progress\",\"usage\":null},\"sequence_number\":0}";
+        String delta = "{\"type\":\"response.output_text.delta\",\"delta\":\"Hi\",\"sequence_number\":1}";
+        String completed = "{\"type\":\"response.completed\",\"response\":{\"id\":\"resp_1\",\"error\":null,"
+                + "\"status\":\"completed\",\"usage\":{\"input_tokens\":5,\"output_tokens\":1,\"total_tokens\":6}},\"sequence_number\":2}";
+        String out = read(stream, "event: response.created\ndata: " + created + "\n\nevent: response.output_text.delta\ndata: "
+                + delta + "\n\nevent: response.completed\ndata: " + completed + "\n\n");
+        assertFalse(stream.sawError(), "\"error\": null is no error");
+        assertTrue(stream.sawToken() && stream.sawDone());
+        assertEquals(new UsageScanner.Usage(5, 1, null), stream.usage());
+        assertTrue(out.startsWith("event: response.created\ndata: "), out);
+    }
+
     private static String read(EngineStream stream, String text) {
         int n = stream.read(List.of(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8))));
         return new String(stream.output(), 0, n, StandardCharsets.UTF_8);
