@@ -463,13 +463,7 @@ public class GatewayBench {
         }
 
         private void read(KeptConnection connection, ByteBuffer buffer) throws IOException {
-            buffer.clear();
-            int read;
-            try {
-                read = connection.channel.read(buffer);
-            } catch (IOException reset) {
-                read = -1;
-            }
+            int read = connection.read(buffer);
             if (read < 0) {
                 connection.channel.close();
                 idle.remove(connection);

@@ -19,6 +19,16 @@ final class KeptConnection {
         this.request = request;
     }
 
+    /** Reads what came into {@code buffer} (cleared first); -1 when the peer closed or reset the connection. */
+    int read(ByteBuffer buffer) {
+        buffer.clear();
+        try {
+            return channel.read(buffer);
+        } catch (java.io.IOException reset) {
+            return -1;
+        }
+    }
+
     /** A request goes out: {@code watchEvents} for a stream's answer (its events are counted). */
     void begin(int index, long intended, boolean watchEvents) {
         this.index = index;

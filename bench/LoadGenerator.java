@@ -238,13 +238,7 @@ public class LoadGenerator {
                 }
             }
             if (!connection.key.isValid() || !connection.key.isReadable()) return;
-            buffer.clear();
-            int read;
-            try {
-                read = connection.channel.read(buffer);
-            } catch (IOException reset) {
-                read = -1;
-            }
+            int read = connection.read(buffer);
             long now = System.nanoTime();
             if (read < 0) {
                 connection.channel.close();
