@@ -35,12 +35,12 @@ public class LeaseStore {
     @Resource(lookup = "jdbc/switchboard")
     DataSource dataSource;
 
-    Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd, Instant sumFrom,
+    Lease lease(String replica, String scope, Metric metric, Instant windowStart, Instant windowEnd, Windows.Span span,
                 long want, long limit) throws SQLException {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                Lease lease = lease(connection, replica, scope, metric, windowStart, windowEnd, sumFrom, want, limit);
+                Lease lease = lease(connection, replica, scope, metric, windowStart, windowEnd, span, want, limit);
                 connection.commit();
                 return lease;
             } catch (SQLException | RuntimeException e) {
@@ -51,7 +51,7 @@ public class LeaseStore {
     }
 
     /** A lease request of {@link #leaseAll}. */
-    record Request(String scope, Metric metric, Instant windowStart, Instant windowEnd, Instant sumFrom, long want,
+    record Request(String scope, Metric metric, Instant windowStart, Instant windowEnd, Windows.Span span, long want,
                    long limit) {
     }
 
@@ -68,7 +68,7 @@ public class LeaseStore {
             for (Request r : requests) {
                 try {
                     leases.add(lease(connection, replica, r.scope(), r.metric(), r.windowStart(), r.windowEnd(),
-                            r.sumFrom(), r.want(), r.limit()));
+                            r.span(), r.want(), r.limit()));
                     connection.commit();
                 } catch (SQLException | RuntimeException e) {
                     connection.rollback();
@@ -80,7 +80,7 @@ public class LeaseStore {
     }
 
     private Lease lease(Connection connection, String replica, String scope, Metric metric, Instant windowStart,
-                        Instant windowEnd, Instant sumFrom, long want, long limit) throws SQLException {
+                        Instant windowEnd, Windows.Span span, long want, long limit) throws SQLException {
                 asynchronousCommit(connection);
                 try (PreparedStatement lock = connection.prepareStatement("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))")) {
                     lock.setString(1, scope + "/" + metric.wireName());
@@ -94,21 +94,22 @@ public class LeaseStore {
                         + (metric == Metric.CONCURRENCY ? " AND renewed_at > now() - make_interval(secs => " + CONCURRENCY_TTL_SECONDS + ")" : ""))) {
                     sum.setString(1, scope);
                     sum.setString(2, metric.wireName());
-                    sum.setTimestamp(3, Timestamp.from(sumFrom));
-                    sum.setTimestamp(4, Timestamp.from(windowStart));
+                    sum.setTimestamp(3, Timestamp.from(span.from()));
+                    sum.setTimestamp(4, Timestamp.from(span.to()));
                     try (ResultSet rows = sum.executeQuery()) {
                         while (rows.next()) {
                             long leased = rows.getLong(2);
                             all += leased;
-                            if (rows.getString(1).equals(replica) && rows.getTimestamp(3).toInstant().equals(windowStart)) mine += leased;
                             Instant start = rows.getTimestamp(3).toInstant();
+                            if (rows.getString(1).equals(replica) && start.equals(windowStart)) mine += leased;
                             if (leased > 0 && (oldest == null || start.isBefore(oldest))) oldest = start;
                         }
                     }
                 }
                 long grant = Math.max(0, Math.min(want, limit - all));
                 if (grant > 0) add(connection, replica, scope, metric, windowStart, windowEnd, grant, 0);
-                return new Lease(grant, all - mine, oldest == null && grant > 0 ? windowStart : oldest);
+                if (grant > 0 && (oldest == null || windowStart.isBefore(oldest))) oldest = windowStart;
+                return new Lease(grant, all - mine, oldest);
     }
 
     /**

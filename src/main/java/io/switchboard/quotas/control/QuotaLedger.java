@@ -194,7 +194,7 @@ public class QuotaLedger {
         long want = Math.max(amount, (allowance.limit + SLICES - 1) / SLICES);
         try {
             LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
-                    allowance.windowEnd, Windows.sumFrom(allowance.metric, allowance.windowStart), want, allowance.limit);
+                    allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
             allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
         } catch (SQLException databaseAway) {
             // the database is away: admit on this replica's share of the limit alone, counting what it holds
@@ -227,7 +227,7 @@ public class QuotaLedger {
             if (allowances.containsKey(new LeaseStore.Key(current.scope.id(), current.metric, next[0]))) continue;
             upcoming.add(new Allowance(current.scope, current.metric, next[0], next[1], current.limit));
             requests.add(new LeaseStore.Request(current.scope.id(), current.metric, next[0], next[1],
-                    Windows.sumFrom(current.metric, next[0]),
+                    Windows.span(current.metric, next[0]),
                     Math.min((current.limit + SLICES - 1) / SLICES, Math.max(1, 2 * taken)), current.limit));
         }
         List<LeaseStore.Lease> leases = store.leaseAll(replica, requests);
@@ -242,13 +242,12 @@ public class QuotaLedger {
         store.report(replica, giveBack);
     }
 
-    /** What this replica holds of the allowance's limit over its whole window (the sliding minute's buckets). */
+    /** What this replica holds of the limit in the minutes the allowance's bucket is in (or its window). */
     private long heldInWindow(Allowance allowance) {
-        Instant from = Windows.sumFrom(allowance.metric, allowance.windowStart);
+        Windows.Span span = Windows.span(allowance.metric, allowance.windowStart);
         long held = 0;
         for (Allowance other : allowances.values()) {
-            if (other.metric == allowance.metric && other.scope.id().equals(allowance.scope.id())
-                    && !other.windowStart.isBefore(from) && !other.windowStart.isAfter(allowance.windowStart)) {
+            if (other.metric == allowance.metric && other.scope.id().equals(allowance.scope.id()) && span.holds(other.windowStart)) {
                 held += other.granted();
             }
         }

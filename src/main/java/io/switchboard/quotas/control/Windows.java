@@ -45,9 +45,22 @@ final class Windows {
         };
     }
 
-    /** Where a lease sums from: ten buckets back for a sliding minute, else the window itself. */
-    static Instant sumFrom(Metric metric, Instant windowStart) {
-        return metric == Metric.RPM || metric == Metric.TPM ? windowStart.minus(BUCKET.multipliedBy(BUCKETS - 1)) : windowStart;
+    /**
+     * The buckets a lease in this window sums: for a sliding minute, every bucket that shares a minute with it,
+     * nine before and nine after (a slice leased ahead for the next bucket, or a late lease for the one just
+     * closed, takes capacity from the minutes this bucket is in); else the window itself.
+     */
+    static Span span(Metric metric, Instant windowStart) {
+        if (metric != Metric.RPM && metric != Metric.TPM) return new Span(windowStart, windowStart);
+        Duration reach = BUCKET.multipliedBy(BUCKETS - 1);
+        return new Span(windowStart.minus(reach), windowStart.plus(reach));
+    }
+
+    /** Window starts from {@code from} to {@code to}, both included. */
+    record Span(Instant from, Instant to) {
+        boolean holds(Instant windowStart) {
+            return !windowStart.isBefore(from) && !windowStart.isAfter(to);
+        }
     }
 
     /** When capacity comes back: the oldest bucket with usage leaves the minute; a budget's period ends. */

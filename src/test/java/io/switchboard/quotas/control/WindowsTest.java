@@ -17,7 +17,9 @@ class WindowsTest {
         Instant[] bucket = Windows.of(Metric.RPM, AT, null);
         assertEquals(Instant.parse("2026-12-15T10:15:30Z"), bucket[0]);
         assertEquals(Instant.parse("2026-12-15T10:15:36Z"), bucket[1]);
-        assertEquals(Instant.parse("2026-12-15T10:14:36Z"), Windows.sumFrom(Metric.RPM, bucket[0]), "ten buckets in all");
+        // a lease sums every bucket that shares a minute with this one: nine before, nine after
+        assertEquals(new Windows.Span(Instant.parse("2026-12-15T10:14:36Z"), Instant.parse("2026-12-15T10:16:24Z")),
+                Windows.span(Metric.RPM, bucket[0]));
         // capacity used in the oldest bucket comes back when it leaves the minute
         assertEquals(Instant.parse("2026-12-15T10:15:36Z"),
                 Windows.resetsAt(Metric.RPM, bucket[1], Instant.parse("2026-12-15T10:14:36Z")));
