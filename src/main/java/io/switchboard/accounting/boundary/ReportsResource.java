@@ -21,8 +21,8 @@ import java.util.List;
 
 /**
  * Finance's reports under {@code /admin/reports}, from the daily rollups (dates are UTC days):
- * {@code billing?from&to&tenant&group_by=day|month|model|key|user&format=json|csv} (both ends included, default
- * this month so far), {@code invoice?tenant&month&format=json|csv|pdf}, {@code focus?month} (FinOps FOCUS CSV).
+ * {@code billing?from&to&tenant&model&group_by=day|month|model|key|user&format=json|csv} (both ends included,
+ * default this month so far; {@code model} keeps one model's lines), {@code invoice?tenant&month&format=json|csv|pdf}, {@code focus?month} (FinOps FOCUS CSV).
  */
 @ApplicationScoped
 @Path("admin/reports")
@@ -84,14 +84,15 @@ public class ReportsResource {
     @GET
     @Path("billing")
     public Response billing(@QueryParam("from") String from, @QueryParam("to") String to,
-                            @QueryParam("tenant") String tenant, @QueryParam("group_by") String groupBy,
-                            @QueryParam("format") String format) {
+                            @QueryParam("tenant") String tenant, @QueryParam("model") String model,
+                            @QueryParam("group_by") String groupBy, @QueryParam("format") String format) {
         LocalDate start = ReportFormat.date(from, "from", ReportFormat.monthStart());
         LocalDate end = ReportFormat.date(to, "to", ReportFormat.today());
         ReportFormat.requireOrder(start, end);
         UsageReports.GroupBy by = ReportFormat.groupBy(groupBy);
         boolean csv = ReportFormat.csv(format);
-        List<UsageTotals> lines = reports.totals(start, end, tenantId(tenant), by);
+        List<UsageTotals> lines = reports.totals(start, end, tenantId(tenant),
+                model == null || model.isBlank() ? null : model.strip(), by);
         if (csv) {
             return Response.ok(ReportFormat.csv(by, prices.currency(), lines, true), ReportFormat.CSV)
                     .header("Content-Disposition", "attachment; filename=\"billing-" + start + "-" + end + ".csv\"").build();

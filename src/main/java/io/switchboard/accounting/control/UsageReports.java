@@ -42,16 +42,24 @@ public class UsageReports {
 
     /** Per tenant and group, from {@code from} to {@code to} inclusive; tenantId null: every tenant. */
     public List<UsageTotals> totals(LocalDate from, LocalDate to, Long tenantId, GroupBy groupBy) {
+        return totals(from, to, tenantId, null, groupBy);
+    }
+
+    /** The same for one model only (its name as the catalog had it; null: every model). */
+    public List<UsageTotals> totals(LocalDate from, LocalDate to, Long tenantId, String model, GroupBy groupBy) {
         String sql = "SELECT d.tenant_id, t.name, " + groupBy.sql + " AS grp, sum(d.requests), sum(d.errors), "
                 + "sum(d.prompt_tokens), sum(d.cached_tokens), sum(d.completion_tokens), sum(d.cost_picos), "
                 + "sum(d.unpriced_requests) FROM usage_daily d JOIN tenant t ON t.id = d.tenant_id "
                 + "WHERE d.day >= ? AND d.day <= ?" + (tenantId == null ? "" : " AND d.tenant_id = ?")
+                + (model == null ? "" : " AND d.model = ?")
                 + " GROUP BY 1, 2, 3 ORDER BY 1, 3";
         try (Connection connection = dataSource.getConnection();
              PreparedStatement query = connection.prepareStatement(sql)) {
             query.setDate(1, Date.valueOf(from));
             query.setDate(2, Date.valueOf(to));
-            if (tenantId != null) query.setLong(3, tenantId);
+            int next = 3;
+            if (tenantId != null) query.setLong(next++, tenantId);
+            if (model != null) query.setString(next, model);
             List<UsageTotals> lines = new ArrayList<>();
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {

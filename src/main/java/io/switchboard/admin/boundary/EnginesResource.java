@@ -4,6 +4,7 @@ import io.switchboard.engines.control.EngineEventStore;
 import io.switchboard.engines.control.ModelManager;
 import io.switchboard.engines.entity.EngineEvent;
 import io.switchboard.engines.entity.EngineSnapshot;
+import io.switchboard.gateway.entity.ApiException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.DefaultValue;
@@ -36,18 +37,22 @@ public class EnginesResource {
     /** One engine as listed; GiB with three decimals. */
     public record EngineView(String model, String state, Integer gpu, BigDecimal reservedGib, int leases, int waiters,
                              Instant lastUsed, long loads, long evictions, long crashes, Integer port, Long pid,
-                             boolean pinned, String lastError) {
+                             boolean pinned, String lastError, BigDecimal hostGib) {
         static EngineView of(EngineSnapshot e) {
             return new EngineView(e.model(), e.state().name(), e.gpu(), gib(e.reservedBytes()), e.leases(), e.waiters(),
                     Instant.EPOCH.equals(e.lastUsed()) ? null : e.lastUsed(), e.loads(), e.evictions(), e.crashes(),
-                    e.port(), e.pid(), e.pinned(), e.lastError());
+                    e.port(), e.pid(), e.pinned(), e.lastError(), gib(e.hostBytes()));
         }
     }
 
     public record GpuView(int index, BigDecimal capacityGib, BigDecimal reservedGib) {
     }
 
-    public record EnginesView(List<EngineView> data, List<GpuView> gpus) {
+    /** The sleep tier: host memory for sleeping engines' weights. */
+    public record HostMemoryView(BigDecimal capacityGib, BigDecimal usedGib) {
+    }
+
+    public record EnginesView(List<EngineView> data, List<GpuView> gpus, HostMemoryView hostMemory) {
     }
 
     public record EventView(long id, Instant at, String model, Integer gpu, String fromState, String toState,
@@ -63,7 +68,9 @@ public class EnginesResource {
         List<long[]> memory = manager.gpuMemory();
         List<GpuView> gpus = new java.util.ArrayList<>();
         for (int i = 0; i < memory.size(); i++) gpus.add(new GpuView(i, gib(memory.get(i)[0]), gib(memory.get(i)[1])));
-        return new EnginesView(manager.engines().stream().map(EngineView::of).toList(), gpus);
+        long[] host = manager.hostMemory();
+        return new EnginesView(manager.engines().stream().map(EngineView::of).toList(), gpus,
+                new HostMemoryView(gib(host[0]), gib(host[1])));
     }
 
     @POST
@@ -92,8 +99,19 @@ public class EnginesResource {
 
     @GET
     @Path("events")
-    public DataList<EventView> events(@QueryParam("model") String model, @QueryParam("limit") @DefaultValue("100") int limit) {
-        return new DataList<>(events.recent(model, Math.max(1, Math.min(limit, 1000))).stream().map(EventView::of).toList());
+    public DataList<EventView> events(@QueryParam("model") String model, @QueryParam("since") String since,
+                                      @QueryParam("until") String until, @QueryParam("limit") @DefaultValue("100") int limit) {
+        return new DataList<>(events.recent(model, instant(since, "since"), instant(until, "until"),
+                Math.max(1, Math.min(limit, 1000))).stream().map(EventView::of).toList());
+    }
+
+    private static Instant instant(String value, String param) {
+        if (value == null || value.isBlank()) return null;
+        try {
+            return Instant.parse(value.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw ApiException.invalid(param, "'" + param + "' must be an ISO-8601 instant such as 2026-12-01T10:00:00Z.");
+        }
     }
 
     private static BigDecimal gib(long bytes) {

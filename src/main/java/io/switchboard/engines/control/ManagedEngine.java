@@ -72,6 +72,7 @@ final class ManagedEngine {
     EngineSnapshot snapshot() {
         return new EngineSnapshot(name, state, gpu < 0 ? null : gpu, reservedBytes, inFlight, waiters.size(), lastUsed,
                 stateSince, loads, evictions, crashes, process == null ? null : process.baseUri().getPort(),
-                process == null || process.pid().isEmpty() ? null : process.pid().getAsLong(), spec.pinned(), lastError);
+                process == null || process.pid().isEmpty() ? null : process.pid().getAsLong(), spec.pinned(), lastError,
+                hostBytes);
     }
 }

@@ -375,6 +375,13 @@ public class ModelManager {
         }
     }
 
+    /** The sleep tier's host memory: {limit, used by parked weights}, in bytes. */
+    public long[] hostMemory() {
+        synchronized (lock) {
+            return new long[] {settings.hostMemoryBytes(), hostMemory.usedBytes()};
+        }
+    }
+
     /** GPU capacity and reservation per GPU, in bytes. */
     public List<long[]> gpuMemory() {
         synchronized (lock) {

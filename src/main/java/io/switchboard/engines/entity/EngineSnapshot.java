@@ -8,5 +8,5 @@ import java.time.Instant;
  */
 public record EngineSnapshot(String model, EngineState state, Integer gpu, long reservedBytes, int leases, int waiters,
                              Instant lastUsed, Instant stateSince, long loads, long evictions, long crashes,
-                             Integer port, Long pid, boolean pinned, String lastError) {
+                             Integer port, Long pid, boolean pinned, String lastError, long hostBytes) {
 }
