@@ -1,0 +1,175 @@
+// The console in a real browser (Debian's chromium, headless, driven by playwright-core), against the
+// integration-test server. Run by ConsoleIT, which prepares a cold model and a tenant and passes:
+//   BASE_URL, ADMIN_TOKEN, MODEL (cold, loads in a few seconds), TENANT_KEY (a key allowed MODEL),
+//   SCREENSHOTS (a folder), CHROMIUM (the browser's path)
+// Each step prints "ok <step>"; the first failure prints "FAILED <step>: <why>" and exits 1.
+import {chromium} from 'playwright-core';
+import assert from 'node:assert/strict';
+import {mkdirSync} from 'node:fs';
+
+const {BASE_URL, ADMIN_TOKEN, MODEL, TENANT_KEY, SCREENSHOTS} = process.env;
+const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+mkdirSync(SCREENSHOTS, {recursive: true});
+
+const browser = await chromium.launch({executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox',
+    '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync']});
+const context = await browser.newContext({viewport: {width: 1280, height: 900}});
+const page = await context.newPage();
+page.setDefaultTimeout(15000);
+const problems = [];
+let expectRefusal = false; // the wrong-token step: the browser logs its 401, as it logs every failed fetch
+page.on('console', message => {
+    if (message.type() !== 'error') return;
+    if (expectRefusal && message.text().includes('status of 401')) return;
+    problems.push(`console: ${message.text()}`);
+});
+page.on('pageerror', error => problems.push(`page error: ${error.message}`));
+// a 401 is the wrong-token step's own answer; anything else failing is a defect
+page.on('response', response => {
+    if (response.status() >= 400 && !(expectRefusal && response.status() === 401)) problems.push(`${response.status()} ${response.url()}`);
+});
+page.on('dialog', dialog => dialog.accept()); // the confirmations of revoke, unload, ...
+
+let current = 'start';
+async function step(name, body) {
+    current = name;
+    await body();
+    console.log(`ok ${name}`);
+}
+const shot = name => page.screenshot({path: `${SCREENSHOTS}/${name}.png`, fullPage: true});
+const api = (path, init = {}) => fetch(`${BASE_URL}${path}`, {...init,
+    headers: {Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json', ...(init.headers || {})}});
+
+try {
+    await step('a wrong token is refused', async () => {
+        await page.goto(`${BASE_URL}/console/`);
+        assert.equal(await page.locator('#nav').isHidden(), true, 'no pages before signing in');
+        expectRefusal = true;
+        await page.fill('#token', 'not-the-admin-token');
+        await page.click('button[type=submit]');
+        await page.getByText('That token was refused.').waitFor();
+        expectRefusal = false;
+        assert.equal(await page.locator('#nav').isHidden(), true, 'still no pages');
+        await shot('sign-in');
+    });
+
+    await step('sign in', async () => {
+        await page.fill('#token', ADMIN_TOKEN);
+        await page.click('button[type=submit]');
+        await page.locator('h1', {hasText: 'Overview'}).waitFor();
+        assert.equal(await page.locator('#nav').isVisible(), true);
+    });
+
+    await step('a model goes from LOADING to READY on the overview after a request', async () => {
+        const row = page.locator(`tr[data-model="${MODEL}"]`);
+        await row.waitFor();
+        assert.equal(await row.getAttribute('data-state'), 'COLD');
+        const request = fetch(`${BASE_URL}/v1/chat/completions`, {method: 'POST',
+            headers: {Authorization: `Bearer ${TENANT_KEY}`, 'Content-Type': 'application/json'},
+            body: JSON.stringify({model: MODEL, max_tokens: 3, messages: [{role: 'user', content: 'hi'}]})});
+        await page.locator(`tr[data-model="${MODEL}"][data-state="LOADING"]`).waitFor();
+        await page.locator('.gpu .bar span.state-LOADING', {hasText: MODEL}).waitFor();
+        await shot('overview-loading');
+        const answer = await request;
+        assert.equal(answer.status, 200, `the request was served: ${await answer.text()}`);
+        await page.locator(`tr[data-model="${MODEL}"][data-state="READY"]`).waitFor();
+        await page.locator('.gpu .bar span.state-READY', {hasText: MODEL}).waitFor();
+        await shot('overview');
+    });
+
+    const tenantName = `console-${Date.now()}`;
+    let key;
+    await step('create a tenant and a key, and see the key once', async () => {
+        await page.click('nav a[href="#/tenants"]');
+        await page.fill('#tenant-name', tenantName);
+        await page.fill('#tenant-rpm_limit', '60');
+        await page.getByRole('button', {name: 'Create tenant', exact: true}).click();
+        await page.locator(`tr[data-tenant="${tenantName}"]`).waitFor();
+        await page.locator('#keys-title', {hasText: tenantName}).waitFor();
+        await page.fill('#key-name', 'from-the-console');
+        await page.getByRole('button', {name: 'Create key', exact: true}).click();
+        key = (await page.locator('#new-key code').textContent()).trim();
+        assert.match(key, /^sk-/, 'the key itself is shown');
+        const models = await fetch(`${BASE_URL}/v1/models`, {headers: {Authorization: `Bearer ${key}`}});
+        assert.equal(models.status, 200, 'the key shown works');
+        await page.locator('tr[data-status="active"]').waitFor();
+        await shot('tenants');
+        await page.click(`tr[data-tenant="${tenantName}"] button`); // the tenant again: the key is not shown again
+        await page.locator('#keys-title', {hasText: tenantName}).waitFor();
+        assert.equal(await page.locator('#new-key').count(), 0, 'shown once only');
+        assert.equal(await page.getByText(key).count(), 0, 'the key is nowhere on the page');
+    });
+
+    await step('revoke the key', async () => {
+        await page.locator('tr[data-status="active"] button', {hasText: 'Revoke'}).click();
+        await page.locator('tr[data-status="revoked"]').waitFor();
+        const refused = await fetch(`${BASE_URL}/v1/models`, {headers: {Authorization: `Bearer ${key}`}});
+        assert.equal(refused.status, 401, 'a revoked key is refused');
+    });
+
+    await step('admin data is shown as text, never run as HTML', async () => {
+        const hostile = `<img src=x id=injected onerror="window.__pwned=1">${Date.now()}`;
+        assert.equal((await api('/admin/tenants', {method: 'POST', body: JSON.stringify({name: hostile})})).status, 201);
+        await page.click('nav a[href="#/overview"]');
+        await page.click('nav a[href="#/tenants"]');
+        await page.getByText(hostile).first().waitFor();
+        assert.equal(await page.locator('#injected').count(), 0, 'no element made of the name');
+        assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    });
+
+    await step('run an explain', async () => {
+        await page.click('nav a[href="#/routing"]');
+        await page.locator('#explain-tenant option').first().waitFor({state: 'attached'});
+        await page.selectOption('#explain-tenant', {label: tenantName});
+        await page.fill('#explain-request', JSON.stringify({model: MODEL, messages: [{role: 'user', content: 'hi'}]}));
+        await page.getByRole('button', {name: 'Explain', exact: true}).click();
+        assert.equal((await page.locator('#explain-model').textContent()).trim(), MODEL);
+        await shot('routing');
+    });
+
+    await step('open the usage chart', async () => {
+        await page.click('nav a[href="#/usage"]');
+        await page.locator('#by-tenant-title').waitFor();
+        await page.locator('.uplot').first().waitFor();
+        await page.locator('table td', {hasText: new Date().toISOString().slice(0, 10)}).first().waitFor();
+        await shot('usage');
+    });
+
+    await step('the swap timeline shows the load', async () => {
+        await page.click('nav a[href="#/timeline"]');
+        await page.locator(`#timeline g[data-model="${MODEL}"] rect[data-state="LOADING"]`).waitFor();
+        await page.locator(`#timeline g[data-model="${MODEL}"] rect[data-state="READY"]`).waitFor();
+        await shot('timeline');
+    });
+
+    await step('models and engines', async () => {
+        await page.click('nav a[href="#/models"]');
+        await page.locator(`tr[data-model="${MODEL}"] .badge`, {hasText: 'READY'}).waitFor();
+        await shot('models');
+    });
+
+    await step('usable on a narrow screen and by keyboard', async () => {
+        await page.setViewportSize({width: 390, height: 844});
+        await page.click('nav a[href="#/overview"]');
+        await page.locator(`tr[data-model="${MODEL}"]`).waitFor();
+        const width = await page.evaluate(() => document.documentElement.scrollWidth);
+        assert.ok(width <= 400, `no sideways scrolling of the page: ${width} px`);
+        await shot('overview-narrow');
+        await page.setViewportSize({width: 1280, height: 900});
+        await page.keyboard.press('Tab'); // the skip link, then the pages
+        await page.keyboard.press('Tab');
+        assert.equal(await page.evaluate(() => document.activeElement.getAttribute('href')), '#/overview');
+    });
+
+    await step('the pages logged no error', async () => {
+        assert.deepEqual(problems, []);
+    });
+    console.log('all console steps passed');
+} catch (e) {
+    console.log(`FAILED ${current}: ${e.message}`);
+    if (problems.length) console.log(`browser problems: ${problems.join(' | ')}`);
+    await shot(`failed-${current.replace(/\W+/g, '-')}`).catch(() => {});
+    process.exitCode = 1;
+} finally {
+    await browser.close();
+}

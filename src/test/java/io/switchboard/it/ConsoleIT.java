@@ -1,0 +1,64 @@
+package io.switchboard.it;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The admin console in a real browser: {@code src/test/console/console.test.mjs} drives Debian's chromium with
+ * playwright-core (both installed by {@code ./switchboard test} when missing) through sign-in, a model's load
+ * seen on the overview, a tenant and a key created (the key shown once) and revoked, an explain, the usage
+ * chart and the timeline, and fails on any error the pages log. Screenshots land in target/console-screenshots.
+ */
+class ConsoleIT {
+
+    static final Path SCRIPT = Path.of("src/test/console/console.test.mjs");
+    static final Path SCREENSHOTS = Path.of("target/console-screenshots");
+    static String model;
+    static String key;
+
+    @BeforeAll
+    static void coldModelAndATenant() {
+        Engines.reset();
+        // about 3 s to load (the simulator's time scale is 0.1): long enough for the overview to show LOADING
+        model = Engines.model("console", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, true, "--sim-load-seconds", "30");
+        key = Tenants.named("console").allowedModels(model).createWithKey().getString("key");
+    }
+
+    @Test
+    void anAdminWorksThroughEveryPageInARealBrowser() throws Exception {
+        assertTrue(Files.isDirectory(SCRIPT.getParent().resolve("node_modules/playwright-core")),
+                "playwright-core is not installed: ./switchboard test installs it (npm ci in src/test/console)");
+        ProcessBuilder node = new ProcessBuilder("node", SCRIPT.getFileName().toString())
+                .directory(SCRIPT.getParent().toFile()).redirectErrorStream(true);
+        node.environment().put("BASE_URL", Switchboard.BASE_URL);
+        node.environment().put("ADMIN_TOKEN", Switchboard.ADMIN_TOKEN);
+        node.environment().put("MODEL", model);
+        node.environment().put("TENANT_KEY", key);
+        node.environment().put("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString());
+        Path log = Files.createDirectories(Path.of("target")).resolve("console-test.log");
+        node.redirectOutput(log.toFile());
+        Process run = node.start();
+        boolean ended = run.waitFor(240, TimeUnit.SECONDS);
+        if (!ended) run.destroyForcibly();
+        String output = read(log);
+        assertTrue(ended, "the browser test did not end within 240 s:\n" + output);
+        assertEquals(0, run.exitValue(), output);
+        assertTrue(output.contains("all console steps passed"), output);
+        for (String page : new String[] {"overview", "tenants", "routing", "usage", "timeline", "models", "overview-narrow"}) {
+            assertTrue(Files.size(SCREENSHOTS.resolve(page + ".png")) > 10_000, page + " screenshot");
+        }
+    }
+
+    private static String read(Path log) throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+}
