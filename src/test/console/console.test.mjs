@@ -1,13 +1,13 @@
 // The console in a real browser (Debian's chromium, headless, driven by playwright-core), against the
 // integration-test server. Run by ConsoleIT, which prepares a cold model and a tenant and passes:
-//   BASE_URL, ADMIN_TOKEN, MODEL (cold, loads in a few seconds), TENANT_KEY (a key allowed MODEL),
+//   BASE_URL, ADMIN_TOKEN, MODEL (cold, loads in a few seconds), TENANT_KEY and TENANT_NAME (a key allowed MODEL),
 //   SCREENSHOTS (a folder), CHROMIUM (the browser's path)
 // Each step prints "ok <step>"; the first failure prints "FAILED <step>: <why>" and exits 1.
 import {chromium} from 'playwright-core';
 import assert from 'node:assert/strict';
 import {mkdirSync} from 'node:fs';
 
-const {BASE_URL, ADMIN_TOKEN, MODEL, TENANT_KEY, SCREENSHOTS} = process.env;
+const {BASE_URL, ADMIN_TOKEN, MODEL, TENANT_KEY, TENANT_NAME, SCREENSHOTS} = process.env;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(SCREENSHOTS, {recursive: true});
 
@@ -135,6 +135,19 @@ try {
         await shot('usage');
     });
 
+    await step('an invoice for this month, with its PDF and CSV', async () => {
+        await page.selectOption('#invoice-tenant', {label: TENANT_NAME});
+        await page.getByRole('button', {name: 'Show invoice', exact: true}).click();
+        await page.locator('#invoice td', {hasText: MODEL}).waitFor(); // the request of the overview step, billed
+        for (const [button, magic] of [['Download PDF', '%PDF'], ['Download CSV', 'row_type,tenant_id']]) {
+            const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', {name: button}).click()]);
+            const chunks = [];
+            for await (const chunk of await file.createReadStream()) chunks.push(chunk);
+            assert.ok(Buffer.concat(chunks).toString('latin1').startsWith(magic), `${button}: ${file.suggestedFilename()}`);
+        }
+        await shot('invoice');
+    });
+
     await step('the swap timeline shows the load', async () => {
         await page.click('nav a[href="#/timeline"]');
         await page.locator(`#timeline g[data-model="${MODEL}"] rect[data-state="LOADING"]`).waitFor();
@@ -167,7 +180,7 @@ try {
     console.log('all console steps passed');
 } catch (e) {
     console.log(`FAILED ${current}: ${e.message}`);
-    if (problems.length) console.log(`browser problems: ${problems.join(' | ')}`);
+    if (problems.length) console.log(`browser problems: ${[...new Set(problems)].slice(0, 10).join(" | ")}`);
     await shot(`failed-${current.replace(/\W+/g, '-')}`).catch(() => {});
     process.exitCode = 1;
 } finally {

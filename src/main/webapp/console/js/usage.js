@@ -47,28 +47,34 @@ export default function usage(main) {
         show(byModel, 'model', days, group(lines, l => l.model, m), m, currency);
     }
 
-    function show(target, what, days, series, m, currency) {
-        const names = [...series.keys()].sort();
+    function show(target, what, days, all, m, currency) {
+        const series = topSeries(all, 8);
+        const names = [...series.keys()];
         const unit = m === MEASURES.cost ? ` (${currency})` : '';
         if (!names.length) {
             fill(target, h('p', {class: 'muted'}, 'No usage in these days.'));
             return;
         }
         const chart = h('div', {class: 'chart', role: 'img', 'aria-label': `${m.label} per day by ${what}: ${names.join(', ')}`});
-        const columns = [{label: 'Day'}, ...names.map(n => ({label: n, num: true})), {label: `Total${unit}`, num: true}];
-        const rows = days.map(day => {
-            const values = names.map(n => series.get(n).get(day) || 0);
-            return row(columns, [day, ...values.map(m.show), m.show(values.reduce((a, b) => a + b, 0))]);
-        });
+        // one row per day and name that has usage: readable on a narrow screen, and as long as a month needs
+        const columns = [{label: 'Day'}, {label: what === 'tenant' ? 'Tenant' : 'Model'}, {label: `${m.label}${unit}`, num: true}];
+        const rows = [];
+        for (const day of days) {
+            for (const name of names) {
+                const value = series.get(name).get(day) || 0;
+                if (value) rows.push(row(columns, [day, name, m.show(value)]));
+            }
+        }
         fill(target, chart, table(columns, rows));
-        const data = [days.map(d => Date.parse(`${d}T00:00:00Z`) / 1000),
-            ...names.map(n => days.map(d => (series.get(n).get(d) || 0) / (m === MEASURES.cost ? 1e6 : 1)))];
+        const x = days.map(d => Date.parse(`${d}T00:00:00Z`) / 1000);
+        const data = [x, ...names.map(n => days.map(d => (series.get(n).get(d) || 0) / (m === MEASURES.cost ? 1e6 : 1)))];
         charts.push(new uPlot({
             width: Math.max(300, target.clientWidth), height: 260, tzDate: ts => uPlot.tzDate(new Date(ts * 1e3), 'Etc/UTC'),
             series: [{label: 'Day'}, ...names.map((n, i) => ({label: n, stroke: COLOURS[i % COLOURS.length], width: 2,
-                points: {show: true, size: 6}}))],
+                points: {show: true, size: 7}}))],
             axes: [{}, {label: `${m.label}${unit}`, size: 70}],
-            scales: {x: {time: true}},
+            // half a day either side: one day alone would otherwise stretch the axis over years
+            scales: {x: {time: true, range: () => [x[0] - 43200, x[x.length - 1] + 43200]}, y: {range: (u, lo, hi) => [0, Math.max(1, hi * 1.1)]}},
         }, data, chart));
     }
 
@@ -105,6 +111,19 @@ export default function usage(main) {
         window.removeEventListener('resize', resize);
         charts.forEach(c => c.destroy());
     };
+}
+
+/** The biggest series by their total, the rest added up as "others" (a chart of thirty lines reads as none). */
+function topSeries(series, keep) {
+    const total = days => [...days.values()].reduce((a, b) => a + b, 0);
+    const ranked = [...series].sort((a, b) => total(b[1]) - total(a[1]) || a[0].localeCompare(b[0]));
+    const result = new Map(ranked.slice(0, keep));
+    if (ranked.length > keep) {
+        const others = new Map();
+        for (const [, days] of ranked.slice(keep)) for (const [day, v] of days) others.set(day, (others.get(day) || 0) + v);
+        result.set(ranked.length - keep === 1 ? '1 other' : `${ranked.length - keep} others`, others);
+    }
+    return result;
 }
 
 /** name → (day → amount) */

@@ -24,13 +24,16 @@ class ConsoleIT {
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     static String model;
     static String key;
+    static String tenant;
 
     @BeforeAll
     static void coldModelAndATenant() {
         Engines.reset();
         // about 3 s to load (the simulator's time scale is 0.1): long enough for the overview to show LOADING
         model = Engines.model("console", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, true, "--sim-load-seconds", "30");
-        key = Tenants.named("console").allowedModels(model).createWithKey().getString("key");
+        jakarta.json.JsonObject created = Tenants.named("console-tenant").allowedModels(model).create();
+        tenant = created.getString("name");
+        key = Tenants.newKey(created.getJsonNumber("id").longValue(), null).getString("key");
     }
 
     @Test
@@ -43,6 +46,7 @@ class ConsoleIT {
         node.environment().put("ADMIN_TOKEN", Switchboard.ADMIN_TOKEN);
         node.environment().put("MODEL", model);
         node.environment().put("TENANT_KEY", key);
+        node.environment().put("TENANT_NAME", tenant);
         node.environment().put("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString());
         Path log = Files.createDirectories(Path.of("target")).resolve("console-test.log");
         node.redirectOutput(log.toFile());
@@ -53,7 +57,7 @@ class ConsoleIT {
         assertTrue(ended, "the browser test did not end within 240 s:\n" + output);
         assertEquals(0, run.exitValue(), output);
         assertTrue(output.contains("all console steps passed"), output);
-        for (String page : new String[] {"overview", "tenants", "routing", "usage", "timeline", "models", "overview-narrow"}) {
+        for (String page : new String[] {"overview", "tenants", "routing", "usage", "timeline", "models", "invoice", "overview-narrow"}) {
             assertTrue(Files.size(SCREENSHOTS.resolve(page + ".png")) > 10_000, page + " screenshot");
         }
     }

@@ -28,7 +28,7 @@ public class ConsoleServlet extends HttpServlet {
             "svg", "image/svg+xml",
             "png", "image/png",
             "ico", "image/x-icon");
-    static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    static final String POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
             + "img-src 'self' data: blob:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
     @Override
