@@ -152,6 +152,10 @@ try {
         await page.click('nav a[href="#/timeline"]');
         await page.locator(`#timeline g[data-model="${MODEL}"] rect[data-state="LOADING"]`).waitFor();
         await page.locator(`#timeline g[data-model="${MODEL}"] rect[data-state="READY"]`).waitFor();
+        // the overview step's request waited for the load: marked under the lane
+        const wait = page.locator(`#timeline g[data-model="${MODEL}"] rect.wait`).first();
+        await wait.waitFor();
+        assert.match(await wait.locator('title').textContent(), /1 of 1 requests waited/);
         await shot('timeline');
     });
 

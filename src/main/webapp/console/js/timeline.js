@@ -1,6 +1,6 @@
 // Swap timeline: the engine events of a window (the last hour by default) as one lane per model, each stretch
-// coloured by the state it was in, the transition's reason on hover; beside each lane, the requests waiting
-// for that model now and the longest load in the window.
+// coloured by the state it was in, the transition's reason on hover; under each lane, marks where its requests
+// waited for it (a load, a full GPU), and beside it the requests waiting now and the longest load.
 import {get, query} from './api.js';
 import {count, fill, h, svg} from './dom.js';
 
@@ -43,11 +43,13 @@ export default function timeline(main) {
             return;
         }
         try {
-            const [events, engines] = await Promise.all([
-                get(`/admin/engines/events${query({since: since.toISOString(), until: until.toISOString(), limit: 1000})}`),
-                get('/admin/engines')]);
+            const range = {since: since.toISOString(), until: until.toISOString()};
+            const bucket = Math.max(10, Math.round((until - since) / 1000 / 120)); // about 120 marks across
+            const [events, engines, waits] = await Promise.all([
+                get(`/admin/engines/events${query({...range, limit: 1000})}`), get('/admin/engines'),
+                get(`/admin/engines/waits${query({...range, bucket_seconds: bucket})}`)]);
             if (stopped) return;
-            fill(chart, draw(events.data, engines.data, since, until, !custom));
+            fill(chart, draw(events.data, engines.data, waits.data, bucket, since, until, !custom));
             fill(status, `${count(events.data.length)} events from ${since.toLocaleString()} to ${until.toLocaleString()}`
                 + (events.data.length === 1000 ? ' (the latest 1,000 only: choose a shorter window)' : '') + '.');
         } catch (e) {
@@ -94,7 +96,7 @@ export function stretches(events, current, since, until) {
     return result;
 }
 
-function draw(events, current, since, until, live) {
+function draw(events, current, waits, bucket, since, until, live) {
     const lanes = stretches(events, current, since, until);
     const width = 1200;
     const plot = width - LEFT - RIGHT;
@@ -115,10 +117,19 @@ function draw(events, current, since, until, live) {
         group.append(svg('text', {x: 0, y: y + 15, class: 'lane-name'}, lane.model));
         for (const part of lane.parts) {
             const w = Math.max(1, x(part.to) - x(part.from));
-            group.append(svg('rect', {x: x(part.from), y, width: w, height: LANE - 6, class: `segment state-${part.state}`,
+            group.append(svg('rect', {x: x(part.from), y, width: w, height: LANE - 11, class: `segment state-${part.state}`,
                 'data-state': part.state},
                 svg('title', {}, `${lane.model}: ${part.state} from ${new Date(part.from).toLocaleTimeString()} to `
                     + `${new Date(part.to).toLocaleTimeString()} (${part.reason})`)));
+        }
+        for (const wait of waits.filter(w => w.model === lane.model && w.waited > 0)) {
+            const start = Math.max(since.getTime(), Date.parse(wait.bucket_start));
+            const end = Math.min(until.getTime(), Date.parse(wait.bucket_start) + bucket * 1000);
+            group.append(svg('rect', {x: x(start), y: y + LANE - 9, width: Math.max(2, x(end) - x(start)), height: 4,
+                class: 'wait', 'data-waited': wait.waited},
+                svg('title', {}, `${lane.model}: ${wait.waited} of ${wait.requests} requests waited from `
+                    + `${new Date(start).toLocaleTimeString()}, longest ${(wait.max_queue_ms / 1000).toFixed(1)} s, `
+                    + `mean ${(wait.mean_queue_ms / 1000).toFixed(1)} s`)));
         }
         const side = [live ? `${count(lane.waiters)} waiting` : null,
             lane.longestLoad ? `${(lane.longestLoad / 1000).toFixed(1)} s` : '—'].filter(Boolean).join(' · ');
@@ -131,5 +142,6 @@ function draw(events, current, since, until, live) {
 
 function legend() {
     return h('div', {class: 'legend', 'aria-hidden': 'true'},
-        ['READY', 'LOADING', 'DRAINING', 'STOPPING', 'SLEEPING', 'FAILED', 'COLD'].map(s => h('span', {}, h('i', {class: `state-${s}`}), s)));
+        ['READY', 'LOADING', 'DRAINING', 'STOPPING', 'SLEEPING', 'FAILED', 'COLD'].map(s => h('span', {}, h('i', {class: `state-${s}`}), s)),
+        h('span', {}, h('i', {class: 'wait'}), 'requests waited (under a lane)'));
 }

@@ -1,5 +1,7 @@
 package io.switchboard.admin.boundary;
 
+import io.switchboard.accounting.control.QueueWaits;
+import io.switchboard.accounting.entity.QueueWait;
 import io.switchboard.engines.control.EngineEventStore;
 import io.switchboard.engines.control.ModelManager;
 import io.switchboard.engines.entity.EngineEvent;
@@ -33,6 +35,9 @@ public class EnginesResource {
 
     @Inject
     EngineEventStore events;
+
+    @Inject
+    QueueWaits waits;
 
     /** One engine as listed; GiB with three decimals. */
     public record EngineView(String model, String state, Integer gpu, BigDecimal reservedGib, int leases, int waiters,
@@ -103,6 +108,32 @@ public class EnginesResource {
                                       @QueryParam("until") String until, @QueryParam("limit") @DefaultValue("100") int limit) {
         return new DataList<>(events.recent(model, instant(since, "since"), instant(until, "until"),
                 Math.max(1, Math.min(limit, 1000))).stream().map(EventView::of).toList());
+    }
+
+    /**
+     * How long requests waited for each model, per time bucket, from {@code since} (default an hour ago) to
+     * {@code until} (default now), at most a day: what the swap timeline shows beside its lanes.
+     */
+    @GET
+    @Path("waits")
+    public DataList<QueueWait> waits(@QueryParam("since") String since, @QueryParam("until") String until,
+                                     @QueryParam("bucket_seconds") String bucket) {
+        Instant to = until == null || until.isBlank() ? Instant.now() : instant(until, "until");
+        Instant from = since == null || since.isBlank() ? to.minus(java.time.Duration.ofHours(1)) : instant(since, "since");
+        if (!from.isBefore(to)) throw ApiException.invalid("since", "'since' must be before 'until'.");
+        if (java.time.Duration.between(from, to).compareTo(java.time.Duration.ofDays(1)) > 0) {
+            throw ApiException.invalid("since", "The window may be at most a day long.");
+        }
+        int bucketSeconds;
+        try {
+            bucketSeconds = bucket == null || bucket.isBlank() ? 60 : Integer.parseInt(bucket.strip());
+        } catch (NumberFormatException e) {
+            bucketSeconds = -1;
+        }
+        if (bucketSeconds < 10 || bucketSeconds > 86_400) {
+            throw ApiException.invalid("bucket_seconds", "'bucket_seconds' must be from 10 to 86400.");
+        }
+        return new DataList<>(waits.between(from, to, bucketSeconds));
     }
 
     private static Instant instant(String value, String param) {
