@@ -18,15 +18,18 @@ const page = await context.newPage();
 page.setDefaultTimeout(15000);
 const problems = [];
 let expectRefusal = false; // the wrong-token step: the browser logs its 401, as it logs every failed fetch
+let expectBadRequest = false; // the bad keyword pattern's 400
 page.on('console', message => {
     if (message.type() !== 'error') return;
     if (expectRefusal && message.text().includes('status of 401')) return;
+    if (expectBadRequest && message.text().includes('status of 400')) return;
     problems.push(`console: ${message.text()}`);
 });
 page.on('pageerror', error => problems.push(`page error: ${error.message}`));
 // a 401 is the wrong-token step's own answer; anything else failing is a defect
 page.on('response', response => {
-    if (response.status() >= 400 && !(expectRefusal && response.status() === 401)) problems.push(`${response.status()} ${response.url()}`);
+    if (response.status() >= 400 && !(expectRefusal && response.status() === 401)
+        && !(expectBadRequest && response.status() === 400)) problems.push(`${response.status()} ${response.url()}`);
 });
 page.on('dialog', dialog => dialog.accept()); // the confirmations of revoke, unload, ...
 
@@ -125,6 +128,37 @@ try {
         await page.getByRole('button', {name: 'Explain', exact: true}).click();
         assert.equal((await page.locator('#explain-model').textContent()).trim(), MODEL);
         await shot('routing');
+    });
+
+    await step('reorder and edit routing rules', async () => {
+        const stamp = Date.now();
+        const rule = async (name, priority) => (await (await api('/admin/routes', {method: 'POST', body: JSON.stringify({
+            name, alias: `console-${stamp}`, priority, target_model: MODEL})})).json()).id;
+        const first = await rule(`first-${stamp}`, 5);
+        const second = await rule(`second-${stamp}`, 6);
+        try {
+            await page.click('nav a[href="#/overview"]');
+            await page.click('nav a[href="#/routing"]');
+            const order = async () => (await page.locator('tr[data-rule]').evaluateAll(rows => rows.map(r => Number(r.dataset.rule))))
+                .filter(id => id === first || id === second);
+            await page.locator(`tr[data-rule="${second}"]`).waitFor();
+            assert.deepEqual(await order(), [first, second]);
+            await page.getByRole('button', {name: `Move rule second-${stamp} up`}).click();
+            await page.getByText(`rule second-${stamp} moved up.`).waitFor();
+            assert.deepEqual(await order(), [second, first], 'the list shows the new order');
+            const listed = await (await api('/admin/routes')).json();
+            const priority = id => listed.data.find(r => r.id === id).priority;
+            assert.ok(priority(second) < priority(first), 'and the rules were changed');
+            await page.getByRole('button', {name: `Edit rule first-${stamp}`}).click();
+            await page.fill('#rule-keyword_pattern', '(unclosed');
+            expectBadRequest = true;
+            await page.getByRole('button', {name: `Save rule first-${stamp}`}).click();
+            await page.locator('#notice', {hasText: 'keyword_pattern'}).waitFor(); // the API's 400, shown
+            expectBadRequest = false;
+        } finally {
+            await api(`/admin/routes/${first}`, {method: 'DELETE'});
+            await api(`/admin/routes/${second}`, {method: 'DELETE'});
+        }
     });
 
     await step('open the usage chart', async () => {

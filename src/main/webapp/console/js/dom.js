@@ -65,6 +65,14 @@ const numbers = new Intl.NumberFormat('en-US');
 export const count = n => n === null || n === undefined ? '—' : numbers.format(n);
 export const gib = n => n === null || n === undefined ? '—' : `${Number(n).toFixed(1)} GiB`;
 export const money = (amount, currency) => amount === null || amount === undefined ? '—' : `${amount} ${currency || ''}`.trim();
+/** Exact money from integer micro-units: 1234500 → "1.2345" (at least two decimals, never rounded). */
+export function amount(micros) {
+    const negative = micros < 0;
+    const m = Math.abs(micros);
+    let fraction = String(m % 1_000_000).padStart(6, '0').replace(/0+$/, '');
+    if (fraction.length < 2) fraction = fraction.padEnd(2, '0');
+    return `${negative ? '-' : ''}${count(Math.floor(m / 1_000_000))}.${fraction}`;
+}
 export const orDash = v => v === null || v === undefined || v === '' ? '—' : v;
 
 /** "3 min ago", "2 h ago", or the date. */

@@ -26,7 +26,7 @@ export default function routing(main) {
             {label: 'Enabled'}, {label: '', cls: 'actions'}];
         fill(rules, table(columns, current.map((r, i) => row(columns, [i + 1, r.name || `#${r.id}`, r.priority,
             `${r.alias}${r.tenant_id ? ` (tenant ${r.tenant_id})` : ''}`, conditions(r), r.target_model,
-            [r.alternatives.join(', ') || '—', ' / ', orDash(r.fallback_model)], r.enabled ? 'yes' : 'no', [
+            [(r.alternatives || []).join(', ') || '—', ' / ', orDash(r.fallback_model)], r.enabled ? 'yes' : 'no', [
                 h('button', {type: 'button', class: 'secondary', 'aria-label': `Move ${label(r)} up`, disabled: i === 0,
                     onclick: () => move(i, -1)}, '↑'),
                 h('button', {type: 'button', class: 'secondary', 'aria-label': `Move ${label(r)} down`,
@@ -102,7 +102,7 @@ function label(rule) {
 function conditions(r) {
     const parts = [];
     if (r.endpoint) parts.push(r.endpoint);
-    if (r.code_languages.length) parts.push(`code: ${r.code_languages.join(', ')}`);
+    if (r.code_languages && r.code_languages.length) parts.push(`code: ${r.code_languages.join(', ')}`);
     if (r.min_messages !== null || r.max_messages !== null) parts.push(`messages ${r.min_messages ?? 0}–${r.max_messages ?? '∞'}`);
     if (r.min_prompt_tokens !== null || r.max_prompt_tokens !== null) {
         parts.push(`prompt ${r.min_prompt_tokens ?? 0}–${r.max_prompt_tokens ?? '∞'} tokens`);

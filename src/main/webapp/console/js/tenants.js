@@ -1,15 +1,24 @@
 // Tenants and keys: every tenant with its limits and what it used of them (today, this month), creating one;
 // a chosen tenant's keys (a new key is shown once, with a copy button), revoking one, and its budget alerts.
 import {api, get, query} from './api.js';
-import {ago, attempt, count, field, fill, h, money, notify, numberOrNull, orDash, row, table, time} from './dom.js';
+import {ago, amount, attempt, count, field, fill, h, money, notify, numberOrNull, orDash, row, table, time} from './dom.js';
 
 const LIMITS = [['rpm_limit', 'Requests / min'], ['tpm_limit', 'Tokens / min'], ['max_concurrency', 'Concurrent'],
     ['daily_token_budget', 'Tokens / day'], ['monthly_token_budget', 'Tokens / month'], ['monthly_spend_limit', 'Spend / month']];
+const SHORT = {rpm_limit: 'req/min', tpm_limit: 'tokens/min', max_concurrency: 'concurrent', daily_token_budget: 'tokens/day',
+    monthly_token_budget: 'tokens/month', monthly_spend_limit: '/month'};
 
 export default function tenants(main) {
     const list = h('div');
     const detail = h('div');
-    main.append(h('h1', {}, 'Tenants and keys'), h('section', {class: 'panel'}, list), detail, createForm());
+    const filter = h('input', {type: 'search', id: 'tenant-filter', placeholder: 'name contains…'});
+    filter.addEventListener('input', () => {
+        const wanted = filter.value.trim().toLowerCase();
+        for (const tr of list.querySelectorAll('tr[data-tenant]')) tr.hidden = !tr.dataset.tenant.toLowerCase().includes(wanted);
+    });
+    main.append(h('h1', {}, 'Tenants and keys'), h('section', {class: 'panel'}, h('div', {class: 'row'}, field('Find a tenant', filter)),
+        h('p', {class: 'muted'}, 'Rates are enforced in sliding minutes, budgets per UTC day and month; no limit shown is no limit.'),
+        list), detail, createForm());
     let selected = null;
 
     async function refresh() {
@@ -22,21 +31,23 @@ export default function tenants(main) {
         });
         if (!all) return;
         const used = (report, id) => report.data.filter(l => l.tenant_id === id);
-        const columns = [{label: 'Tenant'}, {label: 'Status'}, ...LIMITS.map(([, label]) => ({label, num: true, hideNarrow: true})),
-            {label: 'Used today', num: true}, {label: 'Used this month', num: true}, {label: 'Spent this month', num: true}, {label: ''}];
+        const columns = [{label: 'Tenant'}, {label: 'Status'}, {label: 'Limits', hideNarrow: true},
+            {label: 'Tokens today', num: true}, {label: 'Tokens this month', num: true}, {label: 'Spent this month', num: true}, {label: ''}];
         fill(list, table(columns, all.data.map(t => {
             const todayLines = used(day, t.id);
             const monthLines = used(month, t.id);
             const tokens = lines => lines.reduce((s, l) => s + l.prompt_tokens + l.completion_tokens, 0);
             const spentMicros = monthLines.reduce((s, l) => s + l.cost_micros, 0);
             const of = (n, limit) => limit === null || limit === undefined ? count(n) : `${count(n)} of ${count(limit)}`;
-            return row(columns, [t.name, t.status, ...LIMITS.map(([name]) => name === 'monthly_spend_limit'
-                    ? money(t[name], month.currency) : count(t[name])),
+            const limits = LIMITS.filter(([name]) => t[name] !== null && t[name] !== undefined).map(([name]) =>
+                name === 'monthly_spend_limit' ? `${money(t[name], month.currency)}/month` : `${count(t[name])} ${SHORT[name]}`);
+            return row(columns, [t.name, t.status, limits.join(' · ') || 'none',
                 of(tokens(todayLines), t.daily_token_budget), of(tokens(monthLines), t.monthly_token_budget),
-                `${(spentMicros / 1e6).toFixed(2)} ${month.currency}` + (t.monthly_spend_limit === null ? '' : ` of ${t.monthly_spend_limit}`),
+                `${amount(spentMicros)} ${month.currency}` + (t.monthly_spend_limit === null ? '' : ` of ${t.monthly_spend_limit}`),
                 h('button', {type: 'button', class: 'secondary', 'aria-label': `Keys of ${t.name}`, onclick: () => select(t)}, 'Keys')],
             {class: selected && selected.id === t.id ? 'selected' : null, dataset: {tenant: t.name}});
-        }), 'Limits: — is unlimited. Rates (per minute) are enforced in sliding minutes; budgets per UTC day and month.'));
+        })));
+        filter.dispatchEvent(new Event('input'));
     }
 
     async function select(tenant) {

@@ -2,12 +2,12 @@
 // report, a table below each), and a tenant's invoice for a month with its PDF and CSV.
 import uPlot from '/webjars/uplot/1.6.30/dist/uPlot.esm.js';
 import {download, get, query} from './api.js';
-import {attempt, count, field, fill, h, row, table} from './dom.js';
+import {amount, attempt, count, field, fill, h, row, table} from './dom.js';
 
 const COLOURS = ['#1f4e79', '#c0504d', '#2e7d32', '#f2a900', '#8e6bbf', '#4f86c6', '#b0672a', '#5a6470', '#d81b60', '#00897b'];
 const MEASURES = {
     tokens: {label: 'Tokens', of: l => l.prompt_tokens + l.completion_tokens, show: count},
-    cost: {label: 'Cost', of: l => l.cost_micros, show: m => (m / 1e6).toFixed(2)},
+    cost: {label: 'Cost', of: l => l.cost_micros, show: amount},
     requests: {label: 'Requests', of: l => l.requests, show: count},
 };
 

@@ -48,6 +48,11 @@ class ConsoleIT {
         node.environment().put("TENANT_KEY", key);
         node.environment().put("TENANT_NAME", tenant);
         node.environment().put("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString());
+        if (Files.isDirectory(SCREENSHOTS)) {
+            try (var old = Files.list(SCREENSHOTS)) {
+                for (Path file : old.toList()) Files.delete(file); // a failed step's screenshot of an earlier run misleads
+            }
+        }
         Path log = Files.createDirectories(Path.of("target")).resolve("console-test.log");
         node.redirectOutput(log.toFile());
         Process run = node.start();
@@ -60,6 +65,17 @@ class ConsoleIT {
         for (String page : new String[] {"overview", "tenants", "routing", "usage", "timeline", "models", "invoice", "overview-narrow"}) {
             assertTrue(Files.size(SCREENSHOTS.resolve(page + ".png")) > 10_000, page + " screenshot");
         }
+    }
+
+    /** The console's pure functions (money shown exactly, the timeline's stretches) under Node's test runner. */
+    @Test
+    void theConsolesOwnFunctionsHoldUnderNodesTestRunner() throws Exception {
+        Process run = new ProcessBuilder("node", "--test", "units.test.mjs").directory(SCRIPT.getParent().toFile())
+                .redirectErrorStream(true).start();
+        String output = new String(run.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(run.waitFor(60, TimeUnit.SECONDS), output);
+        assertEquals(0, run.exitValue(), output);
+        assertTrue(output.contains("# fail 0"), output);
     }
 
     private static String read(Path log) throws IOException {
