@@ -96,6 +96,8 @@ try {
         const models = await fetch(`${BASE_URL}/v1/models`, {headers: {Authorization: `Bearer ${key}`}});
         assert.equal(models.status, 200, 'the key shown works');
         await page.locator('tr[data-status="active"]').waitFor();
+        // the overview step's request, within the last minute, beside the tenant's (absent) rate limit
+        assert.equal((await page.locator(`tr[data-tenant="${TENANT_NAME}"] td:nth-child(4)`).textContent()).trim(), '1');
         await shot('tenants');
         await page.click(`tr[data-tenant="${tenantName}"] button`); // the tenant again: the key is not shown again
         await page.locator('#keys-title', {hasText: tenantName}).waitFor();
@@ -193,10 +195,12 @@ try {
         await shot('timeline');
     });
 
-    await step('models and engines', async () => {
+    await step('models and engines: a model unloaded by its button', async () => {
         await page.click('nav a[href="#/models"]');
         await page.locator(`tr[data-model="${MODEL}"] .badge`, {hasText: 'READY'}).waitFor();
         await shot('models');
+        await page.getByRole('button', {name: `Unload ${MODEL}`}).click(); // confirmed in the dialog
+        await page.locator(`tr[data-model="${MODEL}"] .badge`, {hasText: 'COLD'}).waitFor();
     });
 
     await step('usable on a narrow screen and by keyboard', async () => {

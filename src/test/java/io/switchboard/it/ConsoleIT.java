@@ -67,6 +67,23 @@ class ConsoleIT {
         }
     }
 
+    /** What the console's new reads refuse: a clear 400 naming the parameter, never a 500. */
+    @Test
+    void theConsolesReadsRefuseBadParametersWithA400NamingThem() {
+        String[][] cases = {
+                {"/admin/engines/events?since=yesterday", "since"},
+                {"/admin/engines/waits?until=soon", "until"},
+                {"/admin/engines/waits?since=2026-01-01T00:00:00Z&until=2026-01-03T00:00:00Z", "since"},
+                {"/admin/engines/waits?bucket_seconds=abc", "bucket_seconds"},
+                {"/admin/reports/recent?seconds=0", "seconds"},
+                {"/admin/reports/recent?seconds=x", "seconds"}};
+        for (String[] c : cases) {
+            Switchboard.Reply reply = Switchboard.admin("GET", c[0], (String) null);
+            assertEquals(400, reply.status(), c[0] + ": " + reply);
+            assertEquals(c[1], reply.error().getString("param"), c[0]);
+        }
+    }
+
     /** The console's pure functions (money shown exactly, the timeline's stretches) under Node's test runner. */
     @Test
     void theConsolesOwnFunctionsHoldUnderNodesTestRunner() throws Exception {
