@@ -18,7 +18,8 @@ export default function tenants(main) {
     });
     main.append(h('h1', {}, 'Tenants and keys'), h('section', {class: 'panel'}, h('div', {class: 'row'}, field('Find a tenant', filter)),
         h('p', {class: 'muted'}, 'Rates are enforced in sliding minutes, budgets per UTC day and month; no limit shown is no '
-            + 'limit. The last minute counts requests that have ended, on every replica.'),
+            + 'limit. The last minute counts requests that have ended, on every replica; in flight is counted for tenants '
+            + 'with a concurrency limit.'),
         list), detail, createForm());
     let selected = null;
 
@@ -27,7 +28,7 @@ export default function tenants(main) {
         const [all, month, day, minute] = await Promise.all([get('/admin/tenants'),
             get(`/admin/reports/billing${query({group_by: 'month'})}`),
             get(`/admin/reports/billing${query({group_by: 'day', from: today, to: today})}`),
-            get('/admin/reports/recent?seconds=60')]).catch(e => {
+            get('/admin/tenants/activity?seconds=60')]).catch(e => {
             notify(`Could not load the tenants: ${e.message}`);
             return [null];
         });
@@ -35,6 +36,7 @@ export default function tenants(main) {
         const used = (report, id) => report.data.filter(l => l.tenant_id === id);
         const columns = [{label: 'Tenant'}, {label: 'Status'}, {label: 'Limits', hideNarrow: true},
             {label: 'Requests last minute', num: true}, {label: 'Tokens last minute', num: true, hideNarrow: true},
+            {label: 'In flight', num: true, hideNarrow: true},
             {label: 'Tokens today', num: true}, {label: 'Tokens this month', num: true}, {label: 'Spent this month', num: true}, {label: ''}];
         fill(list, table(columns, all.data.map(t => {
             const todayLines = used(day, t.id);
@@ -44,9 +46,11 @@ export default function tenants(main) {
             const of = (n, limit) => limit === null || limit === undefined ? count(n) : `${count(n)} of ${count(limit)}`;
             const limits = LIMITS.filter(([name]) => t[name] !== null && t[name] !== undefined).map(([name]) =>
                 name === 'monthly_spend_limit' ? `${money(t[name], month.currency)}/month` : `${count(t[name])} ${SHORT[name]}`);
-            const lastMinute = minute.data.find(u => u.tenant_id === t.id) || {requests: 0, prompt_tokens: 0, completion_tokens: 0};
+            const lastMinute = minute.data.find(u => u.tenant_id === t.id)
+                || {requests: 0, prompt_tokens: 0, completion_tokens: 0, in_flight: null};
             return row(columns, [t.name, t.status, limits.join(' · ') || 'none',
                 of(lastMinute.requests, t.rpm_limit), of(lastMinute.prompt_tokens + lastMinute.completion_tokens, t.tpm_limit),
+                t.max_concurrency === null ? '—' : of(lastMinute.in_flight ?? 0, t.max_concurrency),
                 of(tokens(todayLines), t.daily_token_budget), of(tokens(monthLines), t.monthly_token_budget),
                 `${amount(spentMicros)} ${month.currency}` + (t.monthly_spend_limit === null ? '' : ` of ${t.monthly_spend_limit}`),
                 h('button', {type: 'button', class: 'secondary', 'aria-label': `Keys of ${t.name}`, onclick: () => select(t)}, 'Keys')],

@@ -67,6 +67,34 @@ class ConsoleIT {
         }
     }
 
+    /** The tenants page's "in flight": requests admitted and not ended, as every replica reported them. */
+    @Test
+    void aTenantsRequestsInFlightShowInItsActivityUntilTheyEnd() throws Exception {
+        String slow = Engines.model("console-slow", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, false,
+                "--sim-load-seconds", "100"); // about 10 s here: the request is in flight all that time
+        jakarta.json.JsonObject limited = Tenants.named("console-busy").allowedModels(slow).with("max_concurrency", 4).create();
+        long id = limited.getJsonNumber("id").longValue();
+        String busyKey = Tenants.newKey(id, null).getString("key");
+        var reply = java.util.concurrent.CompletableFuture.supplyAsync(() -> Switchboard.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(Switchboard.BASE_URL + "/v1/chat/completions"))
+                .header("Authorization", "Bearer " + busyKey).timeout(java.time.Duration.ofSeconds(90))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"model\":\"" + slow
+                        + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}")).build()));
+        Engines.eventually(java.time.Duration.ofSeconds(8), () -> inFlight(id) == 1, () -> "in flight: " + inFlight(id));
+        assertEquals(200, reply.get(90, TimeUnit.SECONDS).status());
+        Engines.eventually(java.time.Duration.ofSeconds(8), () -> inFlight(id) == 0, () -> "in flight: " + inFlight(id));
+    }
+
+    private static long inFlight(long tenantId) {
+        for (jakarta.json.JsonObject a : Switchboard.admin("GET", "/admin/tenants/activity", (String) null).json()
+                .getJsonArray("data").getValuesAs(jakarta.json.JsonObject.class)) {
+            if (a.getJsonNumber("tenant_id").longValue() == tenantId && !a.isNull("in_flight")) {
+                return a.getJsonNumber("in_flight").longValue();
+            }
+        }
+        return -1;
+    }
+
     /** What the console's new reads refuse: a clear 400 naming the parameter, never a 500. */
     @Test
     void theConsolesReadsRefuseBadParametersWithA400NamingThem() {
@@ -75,8 +103,8 @@ class ConsoleIT {
                 {"/admin/engines/waits?until=soon", "until"},
                 {"/admin/engines/waits?since=2026-01-01T00:00:00Z&until=2026-01-03T00:00:00Z", "since"},
                 {"/admin/engines/waits?bucket_seconds=abc", "bucket_seconds"},
-                {"/admin/reports/recent?seconds=0", "seconds"},
-                {"/admin/reports/recent?seconds=x", "seconds"}};
+                {"/admin/tenants/activity?seconds=0", "seconds"},
+                {"/admin/tenants/activity?seconds=x", "seconds"}};
         for (String[] c : cases) {
             Switchboard.Reply reply = Switchboard.admin("GET", c[0], (String) null);
             assertEquals(400, reply.status(), c[0] + ": " + reply);

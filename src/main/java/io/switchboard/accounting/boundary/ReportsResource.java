@@ -2,7 +2,6 @@ package io.switchboard.accounting.boundary;
 
 import io.switchboard.accounting.control.FocusExport;
 import io.switchboard.accounting.control.Invoices;
-import io.switchboard.accounting.control.RecentUsage;
 import io.switchboard.accounting.control.UsageReports;
 import io.switchboard.accounting.entity.Invoice;
 import io.switchboard.gateway.control.Jsonp;
@@ -31,7 +30,6 @@ import java.util.List;
 public class ReportsResource {
 
     @Inject UsageReports reports;
-    @Inject RecentUsage recent;
     @Inject Invoices invoices;
     @Inject FocusExport focus;
     @Inject Prices prices;
@@ -102,30 +100,6 @@ public class ReportsResource {
         }
         return Response.ok(ReportFormat.json("billing_report", start, end, by, prices.currency(), lines, true),
                 MediaType.APPLICATION_JSON).build();
-    }
-
-    /**
-     * What each tenant used in the last {@code seconds} (default 60, at most 3600), on every replica: requests
-     * that were admitted and tokens. Beside a tenant's per-minute limits in the console.
-     */
-    @GET
-    @Path("recent")
-    public jakarta.json.JsonObject recent(@QueryParam("seconds") String seconds) {
-        int window;
-        try {
-            window = seconds == null || seconds.isBlank() ? 60 : Integer.parseInt(seconds.strip());
-        } catch (NumberFormatException e) {
-            window = -1;
-        }
-        if (window < 1 || window > 3600) throw ApiException.invalid("seconds", "'seconds' must be from 1 to 3600.");
-        java.time.Instant since = java.time.Instant.now().minusSeconds(window);
-        var data = Jsonp.array();
-        for (RecentUsage.TenantUse use : recent.since(since)) {
-            data.add(Jsonp.object().add("tenant_id", use.tenantId()).add("requests", use.requests())
-                    .add("prompt_tokens", use.promptTokens()).add("completion_tokens", use.completionTokens()));
-        }
-        return Jsonp.object().add("object", "recent_usage").add("since", since.toString())
-                .add("seconds", window).add("data", data).build();
     }
 
     private static Long tenantId(String tenant) {

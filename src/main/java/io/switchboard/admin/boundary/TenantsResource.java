@@ -1,5 +1,6 @@
 package io.switchboard.admin.boundary;
 
+import io.switchboard.accounting.control.RecentUsage;
 import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.control.JsonRequest;
 import io.switchboard.tenancy.control.ApiKeyStore;
@@ -16,12 +17,14 @@ import jakarta.ws.rs.PATCH;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.io.InputStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /** Tenants, their quotas and their API keys. */
@@ -39,6 +42,9 @@ public class TenantsResource {
     @Inject
     QuotaLedger quotas;
 
+    @Inject
+    RecentUsage recent;
+
     @POST
     public Response create(InputStream body) {
         JsonRequest request = JsonRequest.parse(body);
@@ -51,6 +57,37 @@ public class TenantsResource {
     @GET
     public DataList<TenantView> list() {
         return new DataList<>(tenants.all().stream().map(TenantView::of).toList());
+    }
+
+    /**
+     * What each tenant is doing now, on every replica: requests admitted and tokens in the last {@code seconds}
+     * (default 60, at most 3600; counted once each request has ended) and, for a tenant with a concurrency
+     * limit, its requests in flight (as the replicas reported them within the last second or so).
+     */
+    @GET
+    @Path("activity")
+    public DataList<TenantActivity> activity(@QueryParam("seconds") String seconds) {
+        int window;
+        try {
+            window = seconds == null || seconds.isBlank() ? 60 : Integer.parseInt(seconds.strip());
+        } catch (NumberFormatException e) {
+            window = -1;
+        }
+        if (window < 1 || window > 3600) throw ApiException.invalid("seconds", "'seconds' must be from 1 to 3600.");
+        int span = window;
+        Map<Long, Long> inFlight = quotas.inFlightByTenant();
+        Map<Long, TenantActivity> byTenant = new java.util.TreeMap<>();
+        for (RecentUsage.TenantUse use : recent.since(Instant.now().minusSeconds(span))) {
+            byTenant.put(use.tenantId(), new TenantActivity(use.tenantId(), span, use.requests(), use.promptTokens(),
+                    use.completionTokens(), inFlight.get(use.tenantId())));
+        }
+        inFlight.forEach((tenant, n) -> byTenant.putIfAbsent(tenant, new TenantActivity(tenant, span, 0, 0, 0, n)));
+        return new DataList<>(List.copyOf(byTenant.values()));
+    }
+
+    /** One tenant's recent use; {@code inFlight} null: no concurrency limit, so not counted. */
+    public record TenantActivity(long tenantId, int seconds, long requests, long promptTokens, long completionTokens,
+                                 Long inFlight) {
     }
 
     @GET

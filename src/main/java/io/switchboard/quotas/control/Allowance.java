@@ -30,6 +30,7 @@ final class Allowance {
     private long lastUseNanos = System.nanoTime();
     private boolean refused;         // a request did not fit: the budget counts as spent (its 100 % alert)
     private long unsyncedLocally;    // granted during a database outage, not yet written as a lease
+    private long reportedInFlight = -1; // concurrency: the reservations the database was last told of
 
     Allowance(QuotaScope scope, Metric metric, Instant windowStart, Instant windowEnd, long limit) {
         this.scope = scope;
@@ -120,6 +121,18 @@ final class Allowance {
         long delta = consumed - reportedConsumed;
         reportedConsumed = consumed;
         return delta;
+    }
+
+    /** Concurrency: the requests in flight now if the database has not been told this number yet, else -1. */
+    synchronized long inFlightToReport() {
+        if (reserved == reportedInFlight) return -1;
+        reportedInFlight = reserved;
+        return reserved;
+    }
+
+    /** That report did not reach the database: the next renewal tells it again. */
+    synchronized void inFlightUnreported() {
+        reportedInFlight = -1;
     }
 
     /** The report of {@code delta} did not reach the database: it goes in the next one. */

@@ -114,8 +114,9 @@ public class LeaseStore {
 
     /**
      * What a replica reports of its shares: consumption to add to {@code used}, a slice given back
-     * ({@code returned}, off {@code leased}), and for concurrency the renewal that keeps its share alive.
-     * Relative updates only: a lease granted meanwhile is never overwritten.
+     * ({@code returned}, off {@code leased}), and for concurrency the renewal that keeps its share alive and,
+     * as a third element, the requests in flight (an absolute number for the console; -1 or absent leaves it).
+     * Relative updates of leased and used only: a lease granted meanwhile is never overwritten.
      */
     void report(String replica, Map<Key, long[]> changes) throws SQLException {
         if (changes.isEmpty()) return;
@@ -146,19 +147,37 @@ public class LeaseStore {
     private static void report(Connection connection, String replica, Map<Key, long[]> changes) throws SQLException {
         asynchronousCommit(connection);
         try (PreparedStatement update = connection.prepareStatement("UPDATE quota_lease SET used = used + ?, "
-                     + "leased = greatest(0, leased - ?), renewed_at = now() "
+                     + "leased = greatest(0, leased - ?), renewed_at = now(), "
+                     + "in_flight = CASE WHEN ? < 0 THEN in_flight ELSE ? END "
                      + "WHERE scope = ? AND metric = ? AND window_start = ? AND replica = ?")) {
             for (Map.Entry<Key, long[]> change : changes.entrySet()) {
+                long inFlight = change.getValue().length > 2 ? change.getValue()[2] : -1; // -1: unchanged
                 update.setLong(1, change.getValue()[0]);
                 update.setLong(2, change.getValue()[1]);
-                update.setString(3, change.getKey().scope());
-                update.setString(4, change.getKey().metric().wireName());
-                update.setTimestamp(5, Timestamp.from(change.getKey().windowStart()));
-                update.setString(6, replica);
+                update.setLong(3, inFlight);
+                update.setLong(4, inFlight);
+                update.setString(5, change.getKey().scope());
+                update.setString(6, change.getKey().metric().wireName());
+                update.setTimestamp(7, Timestamp.from(change.getKey().windowStart()));
+                update.setString(8, replica);
                 update.addBatch();
             }
             update.executeBatch();
         }
+    }
+
+    /** Per tenant, the requests in flight that live replicas reported at their last renewal. */
+    Map<Long, Long> inFlightByTenant() throws SQLException {
+        Map<Long, Long> inFlight = new HashMap<>();
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT substr(scope, 8)::bigint, sum(in_flight) "
+                     + "FROM quota_lease WHERE metric = 'concurrency' AND scope LIKE 'tenant:%' AND in_flight IS NOT NULL "
+                     + "AND renewed_at > now() - make_interval(secs => " + CONCURRENCY_TTL_SECONDS + ") GROUP BY 1")) {
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) inFlight.put(rows.getLong(1), rows.getLong(2));
+            }
+        }
+        return inFlight;
     }
 
     /** Forgets windows that ended a while ago (a minute's buckets, yesterday, last month). */

@@ -129,6 +129,15 @@ public class QuotaLedger {
         return new Admission(taken, RateLimitHeaders.of(requests, tokens, now));
     }
 
+    /** Each tenant's requests in flight on every live replica (tenants with a concurrency limit only). */
+    public Map<Long, Long> inFlightByTenant() {
+        try {
+            return store.inFlightByTenant();
+        } catch (SQLException e) {
+            return Map.of();
+        }
+    }
+
     /** Whether any limit applies to this caller and end user (without one, admission reserves nothing). */
     public boolean limits(TenantPrincipal caller, String endUser) {
         return caller.tenantLimits().any() || caller.keyLimits().any() || (endUser != null && caller.endUserLimits().any());
@@ -283,7 +292,10 @@ public class QuotaLedger {
                 // only budgets need their use in the database (the alerts read it); a rate's lease is what counts
                 long used = allowance.metric.budget && (reportUse || closed) ? allowance.unreportedConsumption() : 0;
                 boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything() && reportUse;
-                if (used != 0 || returned != 0 || keepAlive) changes.put(entry.getKey(), new long[] {used, returned});
+                long inFlight = allowance.metric == Metric.CONCURRENCY ? allowance.inFlightToReport() : -1; // for the console
+                if (used != 0 || returned != 0 || keepAlive || inFlight >= 0) {
+                    changes.put(entry.getKey(), new long[] {used, returned, inFlight});
+                }
                 // a window long over is forgotten once no request holds a reservation in it (what it used is reported)
                 if (closed && now.isAfter(allowance.windowEnd.plusSeconds(70)) && !allowance.holdsReservations()) {
                     allowances.remove(entry.getKey(), allowance);
@@ -297,6 +309,7 @@ public class QuotaLedger {
                     if (allowance == null) return;
                     allowance.unreported(change[0]);
                     allowance.untrimmed(change[1]);
+                    if (change.length > 2 && change[2] >= 0) allowance.inFlightUnreported();
                 });
                 throw failed;
             }
