@@ -1,13 +1,14 @@
 // The console in a real browser (Debian's chromium, headless, driven by playwright-core), against the
 // integration-test server. Run by ConsoleIT, which prepares a cold model and a tenant and passes:
-//   BASE_URL, ADMIN_TOKEN, MODEL (cold, loads in a few seconds), TENANT_KEY and TENANT_NAME (a key allowed MODEL),
+//   BASE_URL, ADMIN_TOKEN, MODEL (cold, loads in a few seconds), BROKEN_MODEL (its engine fails at start),
+//   TENANT_KEY and TENANT_NAME (a key allowed both),
 //   SCREENSHOTS (a folder), CHROMIUM (the browser's path)
 // Each step prints "ok <step>"; the first failure prints "FAILED <step>: <why>" and exits 1.
 import {chromium} from 'playwright-core';
 import assert from 'node:assert/strict';
 import {mkdirSync} from 'node:fs';
 
-const {BASE_URL, ADMIN_TOKEN, MODEL, TENANT_KEY, TENANT_NAME, SCREENSHOTS} = process.env;
+const {BASE_URL, ADMIN_TOKEN, MODEL, BROKEN_MODEL, TENANT_KEY, TENANT_NAME, SCREENSHOTS} = process.env;
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 mkdirSync(SCREENSHOTS, {recursive: true});
 
@@ -201,6 +202,13 @@ try {
         await shot('models');
         await page.getByRole('button', {name: `Unload ${MODEL}`}).click(); // confirmed in the dialog
         await page.locator(`tr[data-model="${MODEL}"] .badge`, {hasText: 'COLD'}).waitFor();
+        // a model whose engine fails at start: its last log lines on the page
+        const failed = await fetch(`${BASE_URL}/v1/chat/completions`, {method: 'POST',
+            headers: {Authorization: `Bearer ${TENANT_KEY}`, 'Content-Type': 'application/json'},
+            body: JSON.stringify({model: BROKEN_MODEL, max_tokens: 3, messages: [{role: 'user', content: 'hi'}]})});
+        assert.equal(failed.status, 503);
+        await page.locator(`section[data-failed-model="${BROKEN_MODEL}"] pre.log`, {hasText: 'No available memory'}).waitFor();
+        await shot('models-failed');
     });
 
     await step('usable on a narrow screen and by keyboard', async () => {

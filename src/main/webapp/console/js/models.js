@@ -7,7 +7,7 @@ export default function models(main) {
     const list = h('div');
     const editor = h('section', {class: 'panel', 'aria-labelledby': 'model-form-title'});
     const failures = h('div');
-    main.append(h('h1', {}, 'Models and engines'), h('section', {class: 'panel'}, list), failures, editor);
+    main.append(h('h1', {}, 'Models and engines'), failures, h('section', {class: 'panel'}, list), editor); // failures first: they need a look
     let stopped = false;
     let timer;
 

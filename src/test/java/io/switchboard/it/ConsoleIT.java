@@ -23,6 +23,7 @@ class ConsoleIT {
     static final Path SCRIPT = Path.of("src/test/console/console.test.mjs");
     static final Path SCREENSHOTS = Path.of("target/console-screenshots");
     static String model;
+    static String broken;
     static String key;
     static String tenant;
 
@@ -31,7 +32,9 @@ class ConsoleIT {
         Engines.reset();
         // about 3 s to load (the simulator's time scale is 0.1): long enough for the overview to show LOADING
         model = Engines.model("console", 16, "Qwen/Qwen2.5-7B-Instruct", null, false, true, "--sim-load-seconds", "30");
-        jakarta.json.JsonObject created = Tenants.named("console-tenant").allowedModels(model).create();
+        // too little memory for its KV cache: the simulated engine exits as vLLM does, with its log's last lines
+        broken = Engines.model("console-broken", 8, "Qwen/Qwen2.5-7B-Instruct", null, false, false);
+        jakarta.json.JsonObject created = Tenants.named("console-tenant").allowedModels(model, broken).create();
         tenant = created.getString("name");
         key = Tenants.newKey(created.getJsonNumber("id").longValue(), null).getString("key");
     }
@@ -45,6 +48,7 @@ class ConsoleIT {
         node.environment().put("BASE_URL", Switchboard.BASE_URL);
         node.environment().put("ADMIN_TOKEN", Switchboard.ADMIN_TOKEN);
         node.environment().put("MODEL", model);
+        node.environment().put("BROKEN_MODEL", broken);
         node.environment().put("TENANT_KEY", key);
         node.environment().put("TENANT_NAME", tenant);
         node.environment().put("SCREENSHOTS", SCREENSHOTS.toAbsolutePath().toString());
