@@ -213,10 +213,14 @@ try {
 
     await step('usable on a narrow screen and by keyboard', async () => {
         await page.setViewportSize({width: 390, height: 844});
-        await page.click('nav a[href="#/overview"]');
-        await page.locator(`tr[data-model="${MODEL}"]`).waitFor();
-        const width = await page.evaluate(() => document.documentElement.scrollWidth);
-        assert.ok(width <= 400, `no sideways scrolling of the page: ${width} px`);
+        for (const [name, ready] of [['models', `tr[data-model="${MODEL}"]`], ['tenants', `tr[data-tenant="${TENANT_NAME}"]`],
+            ['usage', '.uplot'], ['routing', '#explain-request'], ['timeline', `#timeline g[data-model="${MODEL}"]`],
+            ['overview', `tr[data-model="${MODEL}"]`]]) {
+            await page.click(`nav a[href="#/${name}"]`);
+            await page.locator(ready).first().waitFor();
+            const width = await page.evaluate(() => document.documentElement.scrollWidth);
+            assert.ok(width <= 400, `${name}: no sideways scrolling of the page (tables scroll inside): ${width} px`);
+        }
         await shot('overview-narrow');
         await page.setViewportSize({width: 1280, height: 900});
         await page.keyboard.press('Tab'); // the skip link, then the pages

@@ -93,7 +93,7 @@ function engineTable(engines) {
         {label: 'Evictions', num: true, hideNarrow: true}, {label: 'Crashes', num: true, hideNarrow: true},
         {label: 'Last used'}, {label: 'Last error', hideNarrow: true}];
     return table(columns, engines.map(e => row(columns, [e.pinned ? [e.model, ' ', h('span', {class: 'muted'}, '(pinned)')] : e.model, badge(e.state),
-            orDash(e.gpu), Number(e.reserved_gib) > 0 ? gib(e.reserved_gib) : '—', count(e.leases), count(e.waiters),
+            Number(e.reserved_gib) > 0 ? orDash(e.gpu) : '—', Number(e.reserved_gib) > 0 ? gib(e.reserved_gib) : '—', count(e.leases), count(e.waiters),
             count(e.loads), count(e.evictions), count(e.crashes), ago(e.last_used), orDash(e.last_error)],
         {dataset: {model: e.model, state: e.state}})));
 }
