@@ -148,6 +148,11 @@ try {
             assert.deepEqual(await order(), [first, second]);
             await page.getByRole('button', {name: `Move rule second-${stamp} up`}).click();
             await page.getByText(`rule second-${stamp} moved up.`).waitFor();
+            // the notice comes as the changes are saved, the list a moment later, when it has been read again
+            const deadline = Date.now() + 10000;
+            while (JSON.stringify(await order()) !== JSON.stringify([second, first]) && Date.now() < deadline) {
+                await page.waitForTimeout(100);
+            }
             assert.deepEqual(await order(), [second, first], 'the list shows the new order');
             const listed = await (await api('/admin/routes')).json();
             const priority = id => listed.data.find(r => r.id === id).priority;
