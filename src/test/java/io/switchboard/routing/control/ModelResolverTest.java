@@ -135,6 +135,9 @@ class ModelResolverTest {
         });
         assertEquals("narrow", resolve("ctx", "short", "high").model().name());
         assertEquals("wide", resolve("ctx", "w".repeat(1000), "high").model().name());
+        // a short prompt whose max_tokens would not fit the narrow context goes to the wide one too
+        var roomy = Jsonp.object(chat("ctx", "short")).add("max_tokens", 500).build();
+        assertEquals("wide", resolver().resolve("ctx", TENANT, "chat", roomy, "high").model().name());
         ApiException tooLong = assertThrows(ApiException.class, () -> resolve("ctx", "w".repeat(10_000), null));
         assertEquals("context_length_exceeded", tooLong.code());
         assertEquals(400, tooLong.status());
