@@ -23,18 +23,12 @@ public class AlertsResource {
     @GET
     public DataList<BudgetAlert> list(@QueryParam("tenant") String tenant, @QueryParam("limit") String limit) {
         Long tenantId = null;
-        int max = 100;
         try {
             if (tenant != null && !tenant.isBlank()) tenantId = Long.parseLong(tenant.strip());
         } catch (NumberFormatException e) {
             throw ApiException.invalid("tenant", "'tenant' must be a tenant's numeric id.");
         }
-        try {
-            if (limit != null && !limit.isBlank()) max = Integer.parseInt(limit.strip());
-        } catch (NumberFormatException e) {
-            max = -1;
-        }
-        if (max < 1 || max > 1000) throw ApiException.invalid("limit", "'limit' must be a number from 1 to 1000.");
+        int max = QueryParams.intInRange(limit, "limit", 100, 1, 1000);
         return new DataList<>(alerts.recent(tenantId, max));
     }
 }

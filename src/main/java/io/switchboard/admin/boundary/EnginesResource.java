@@ -124,15 +124,7 @@ public class EnginesResource {
         if (java.time.Duration.between(from, to).compareTo(java.time.Duration.ofDays(1)) > 0) {
             throw ApiException.invalid("since", "The window may be at most a day long.");
         }
-        int bucketSeconds;
-        try {
-            bucketSeconds = bucket == null || bucket.isBlank() ? 60 : Integer.parseInt(bucket.strip());
-        } catch (NumberFormatException e) {
-            bucketSeconds = -1;
-        }
-        if (bucketSeconds < 10 || bucketSeconds > 86_400) {
-            throw ApiException.invalid("bucket_seconds", "'bucket_seconds' must be from 10 to 86400.");
-        }
+        int bucketSeconds = QueryParams.intInRange(bucket, "bucket_seconds", 60, 10, 86_400);
         return new DataList<>(waits.between(from, to, bucketSeconds));
     }
 

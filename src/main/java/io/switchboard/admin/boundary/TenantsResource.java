@@ -67,14 +67,7 @@ public class TenantsResource {
     @GET
     @Path("activity")
     public DataList<TenantActivity> activity(@QueryParam("seconds") String seconds) {
-        int window;
-        try {
-            window = seconds == null || seconds.isBlank() ? 60 : Integer.parseInt(seconds.strip());
-        } catch (NumberFormatException e) {
-            window = -1;
-        }
-        if (window < 1 || window > 3600) throw ApiException.invalid("seconds", "'seconds' must be from 1 to 3600.");
-        int span = window;
+        int span = QueryParams.intInRange(seconds, "seconds", 60, 1, 3600);
         Map<Long, Long> inFlight = quotas.inFlightByTenant();
         Map<Long, TenantActivity> byTenant = new java.util.TreeMap<>();
         for (RecentUsage.TenantUse use : recent.since(Instant.now().minusSeconds(span))) {
