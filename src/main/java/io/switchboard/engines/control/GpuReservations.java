@@ -12,6 +12,8 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 /**
@@ -103,10 +105,12 @@ final class GpuReservations {
     }
 
     /**
-     * The idle engines to evict so that {@code need} bytes come free for {@code forEngine}: the policy's
-     * choice on each GPU it may use, the GPU that needs the fewest victims; empty when none can.
+     * The engines to evict so that {@code need} bytes come free for {@code forEngine}: among those
+     * {@code eligible} ({@link #evictable} or {@link #drainable}), the policy's choice on each GPU it may use,
+     * seen as {@code view} shows them; the GPU that needs the fewest victims; empty when none can.
      */
-    List<ManagedEngine> victims(ManagedEngine forEngine, long need, EvictionPolicy policy, Instant now) {
+    List<ManagedEngine> victims(ManagedEngine forEngine, long need, EvictionPolicy policy, Instant now,
+                                Predicate<ManagedEngine> eligible, Function<ManagedEngine, EngineSnapshot> view) {
         List<Integer> gpus = new ArrayList<>();
         if (forEngine.state == EngineState.SLEEPING) {
             gpus.add(forEngine.gpu); // its residue is there
@@ -116,8 +120,8 @@ final class GpuReservations {
         List<EngineSnapshot> best = null;
         for (int gpu : gpus) {
             List<EngineSnapshot> candidates = engines.stream()
-                    .filter(e -> e != forEngine && e.gpu == gpu && evictable(e))
-                    .map(ManagedEngine::snapshot).toList();
+                    .filter(e -> e != forEngine && e.gpu == gpu && eligible.test(e))
+                    .map(view).toList();
             List<EngineSnapshot> chosen = policy.chooseVictims(candidates, need - free(gpu), now);
             if (!chosen.isEmpty() && (best == null || chosen.size() < best.size())) best = chosen;
         }
@@ -131,7 +135,12 @@ final class GpuReservations {
 
     /** Idle and allowed to go: no leases, no waiters, not pinned, not queued for a load, and READY (or asleep, holding a residue). */
     static boolean evictable(ManagedEngine engine) {
-        return !engine.spec.pinned() && engine.inFlight == 0 && engine.waiters.isEmpty() && !engine.queuedForLoad
+        return engine.inFlight == 0 && engine.waiters.isEmpty() && drainable(engine);
+    }
+
+    /** Allowed to go once its requests in flight have finished: what the swap scheduler drains when a wait reaches its bound. */
+    static boolean drainable(ManagedEngine engine) {
+        return !engine.spec.pinned() && !engine.queuedForLoad
                 && (engine.state == EngineState.READY || engine.state == EngineState.SLEEPING);
     }
 

@@ -53,6 +53,7 @@ public final class Leases {
                                             Duration clientWait) {
         synchronized (manager.lock) {
             ManagedEngine engine = manager.engineFor(model);
+            engine.demand.record(manager.tasks.now());
             if (engine.state == EngineState.READY && engine.inFlight < engine.maxConcurrency && engine.waiters.isEmpty()) {
                 return CompletableFuture.completedFuture(grant(engine, 0));
             }
@@ -81,6 +82,7 @@ public final class Leases {
                 if (clientWait.compareTo(wait) < 0) wait = clientWait;
             }
             WaitQueue.Waiter waiter = engine.waiters.add(tenant, weight, cost);
+            waiter.since = manager.tasks.now();
             waiter.timeout = manager.tasks.after(wait, () -> giveUp(engine, waiter));
             manager.demand(engine);
             return waiter.future;

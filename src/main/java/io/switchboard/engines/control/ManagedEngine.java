@@ -42,6 +42,9 @@ final class ManagedEngine {
     /** How long its last wake-up from sleep took (0: never woken). */
     long lastWakeMillis;
     long loadStartedNanos;
+    /** When its load or wake-up began, on the lifecycle's clock (what its duration is measured from). */
+    Instant loadStartedAt = Instant.EPOCH;
+    final DemandRate demand = new DemandRate();
     boolean queuedForLoad;
     /** Loaded without waiters: pinned at start-up or an admin's explicit load. */
     boolean wanted;
@@ -69,10 +72,23 @@ final class ManagedEngine {
         return new Residency(state, waiters.size(), expected);
     }
 
-    EngineSnapshot snapshot() {
+    /** What a cold load takes: the last one measured, else the seed article's figures by size (8 s for 14 GiB, 62 s for 70 GiB). */
+    long loadMillis() {
+        if (lastLoadMillis > 0) return lastLoadMillis;
+        double gib = fullBytes() / (double) (1L << 30);
+        return Math.round(8_000 * Math.pow(Math.max(gib, 0.1) / 14.0, 1.2725));
+    }
+
+    /** What bringing it back after an eviction now costs: a wake-up if it would sleep (the last one, else a tenth of a load), else a load. */
+    long reloadMillis(boolean wouldSleep) {
+        if (!wouldSleep) return loadMillis();
+        return lastWakeMillis > 0 ? lastWakeMillis : Math.max(100, loadMillis() / 10);
+    }
+
+    EngineSnapshot snapshot(Instant now, boolean wouldSleep) {
         return new EngineSnapshot(name, state, gpu < 0 ? null : gpu, reservedBytes, inFlight, waiters.size(), lastUsed,
                 stateSince, loads, evictions, crashes, process == null ? null : process.baseUri().getPort(),
                 process == null || process.pid().isEmpty() ? null : process.pid().getAsLong(), spec.pinned(), lastError,
-                hostBytes);
+                hostBytes, reloadMillis(wouldSleep), demand.perSecondAt(now));
     }
 }

@@ -22,6 +22,7 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -59,7 +60,6 @@ public class ModelManager {
     @Inject EngineControl control;
     @Inject EngineEventLog events;
     @Inject EngineMetrics metrics;
-    @Inject EvictionPolicy policy;
     @Resource ManagedExecutorService executor;
     @Resource ManagedScheduledExecutorService scheduler;
 
@@ -74,6 +74,10 @@ public class ModelManager {
     private HostMemoryBudget hostMemory;
     private HealthWatch health;
     private Backoff backoff;
+    EvictionPolicy policy;
+    private SwapScheduler swaps;
+    private LifecycleTasks.Timer swapRecheck;
+    private Instant swapRecheckAt;
     private LifecycleTasks.Timer healthChecks;
     volatile boolean stopping;
 
@@ -92,6 +96,8 @@ public class ModelManager {
         hostMemory = new HostMemoryBudget(settings.hostMemoryBytes());
         health = new HealthWatch(this, settings.breakerFailures());
         backoff = new Backoff(settings.maxBackoff());
+        policy = EvictionPolicy.named(settings.evictionPolicy(), settings);
+        swaps = new SwapScheduler(SwapScheduler.kind(settings.swapScheduler()), settings.maxSwapDeferral());
         metrics.registerGpus(this);
         LOG.info("GPU memory: " + sizes.stream().map(b -> String.format("%.1f GiB", b / (double) (1L << 30))).toList());
         healthChecks = tasks.every(Duration.ofMillis(settings.healthIntervalMillis()), () -> health.sweep(supervisor));
@@ -169,13 +175,39 @@ public class ModelManager {
         while ((step = loadQueue.next(gpus, supervisor)) instanceof LoadQueue.Start start) load(start.engine(), start.gpu());
         if (step instanceof LoadQueue.MakeRoom room
                 && engines.values().stream().noneMatch(e -> e.state == EngineState.DRAINING || e.state == EngineState.STOPPING)) {
-            for (ManagedEngine victim : gpus.victims(room.engine(), room.bytes(), policy, tasks.now())) { // unless memory is already coming back
-                if (!GpuReservations.evictable(victim)) continue; // an eviction just done may have moved the queue on
+            var now = tasks.now(); // unless memory is already coming back: then its release asks again
+            var decision = swaps.decide(room.engine(), room.bytes(), gpus, policy, now, e -> e.snapshot(now, wouldSleep(e)));
+            if (decision instanceof SwapScheduler.Defer defer) {
+                askAgainAfter(defer.recheck());
+                return;
+            }
+            for (ManagedEngine victim : ((SwapScheduler.Evict) decision).victims()) {
+                if (!GpuReservations.drainable(victim)) continue; // an eviction just done may have moved the queue on
                 metrics.eviction(victim.name, "make_room");
                 if (victim.state == EngineState.SLEEPING) stopEngine(victim, "evicted for " + room.engine().name);
                 else drain(victim, "evicted for " + room.engine().name, true);
             }
         }
+    }
+
+    /** The swap scheduler deferred a swap: the queue is looked at again then (one timer, the earliest asked for). */
+    private void askAgainAfter(Duration delay) {
+        var at = tasks.now().plus(delay);
+        if (swapRecheck != null && !swapRecheckAt.isAfter(at)) return;
+        if (swapRecheck != null) swapRecheck.cancel();
+        swapRecheckAt = at;
+        swapRecheck = tasks.after(delay, () -> {
+            synchronized (lock) {
+                swapRecheck = null;
+                scheduleLoads();
+            }
+        });
+    }
+
+    /** Whether evicting it now would put it to sleep (cheap to wake) rather than stop it. */
+    private boolean wouldSleep(ManagedEngine engine) {
+        return engine.state == EngineState.READY && engine.sleepMode && engine.spec.sleepEnabled()
+                && hostMemory.canPark(engine.fullBytes());
     }
 
     /** COLD, SLEEPING or FAILED → LOADING: the queue's head has room on {@code gpu} (-1: a remote engine). */
@@ -189,6 +221,7 @@ public class ModelManager {
         }
         engine.reservedBytes = gpu < 0 ? 0 : engine.fullBytes();
         engine.loadStartedNanos = System.nanoTime();
+        engine.loadStartedAt = tasks.now();
         if (wake) {
             hostMemory.unpark(engine);
             EngineProcess process = engine.process;
@@ -243,6 +276,7 @@ public class ModelManager {
         engine.crashes++;
         metrics.crash(engine.name);
         engine.loadStartedNanos = System.nanoTime();
+        engine.loadStartedAt = tasks.now();
         launch(engine, true); // its memory comes back a little after the exit
         return true;
     }
@@ -254,7 +288,7 @@ public class ModelManager {
                 if (engine.process != process && process.isAlive()) supervisor.stop(process, Duration.ZERO);
                 return;
             }
-            long millis = (System.nanoTime() - engine.loadStartedNanos) / 1_000_000;
+            long millis = Duration.between(engine.loadStartedAt, tasks.now()).toMillis();
             if (!transition(engine, EngineState.READY, wake ? "woke" : "ready", millis, null)) return;
             if (wake) engine.lastWakeMillis = millis; else engine.lastLoadMillis = millis;
             engine.loads++;
@@ -374,7 +408,8 @@ public class ModelManager {
     /** Every engine ever asked for, by model name. */
     public List<EngineSnapshot> engines() {
         synchronized (lock) {
-            return engines.values().stream().map(ManagedEngine::snapshot).sorted(Comparator.comparing(EngineSnapshot::model)).toList();
+            var now = tasks.now();
+            return engines.values().stream().map(e -> e.snapshot(now, wouldSleep(e))).sorted(Comparator.comparing(EngineSnapshot::model)).toList();
         }
     }
 

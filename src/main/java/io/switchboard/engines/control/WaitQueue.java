@@ -1,5 +1,7 @@
 package io.switchboard.engines.control;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +24,8 @@ final class WaitQueue {
     static final class Waiter {
         final CompletableFuture<Lease> future = new CompletableFuture<>();
         final long enqueuedNanos = System.nanoTime();
+        /** When it began to wait, on the lifecycle's clock (what the swap scheduler weighs). */
+        Instant since = Instant.EPOCH;
         final String tenant;
         final double finishTag;
         LifecycleTasks.Timer timeout;
@@ -57,6 +61,24 @@ final class WaitQueue {
 
     int size() {
         return size;
+    }
+
+    /** How long the longest waiter has waited by {@code now} (zero when none waits). */
+    Duration longestWait(Instant now) {
+        Instant oldest = now;
+        for (ArrayDeque<Waiter> queue : byTenant.values()) {
+            for (Waiter waiter : queue) if (waiter.since.isBefore(oldest)) oldest = waiter.since;
+        }
+        return Duration.between(oldest, now);
+    }
+
+    /** The seconds all its waiters have waited together by {@code now}. */
+    double waitedSeconds(Instant now) {
+        long millis = 0;
+        for (ArrayDeque<Waiter> queue : byTenant.values()) {
+            for (Waiter waiter : queue) millis += Math.max(0, Duration.between(waiter.since, now).toMillis());
+        }
+        return millis / 1000.0;
     }
 
     int sizeOf(String tenant) {

@@ -25,7 +25,7 @@ class EnginesUnitTest {
 
     static EngineSnapshot engine(String model, long gib, Instant lastUsed, Instant readySince) {
         return new EngineSnapshot(model, EngineState.READY, 0, gib * GIB, 0, 0, lastUsed, readySince, 1, 0, 0, 1, 2L,
-                false, null, 0);
+                false, null, 0, 10_000, 0);
     }
 
     static LeastRecentlyUsedPolicy lru(Duration minResidency) {

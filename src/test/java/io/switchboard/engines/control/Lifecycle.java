@@ -41,6 +41,9 @@ final class Lifecycle {
     final Set<String> crashingWakes = new HashSet<>();
     Duration minResidency = Duration.ZERO;
     int maxNumSeqs = 4;
+    String evictionPolicy = "lru";
+    String swapScheduler = "on-idle";
+    Duration maxSwapDeferral = Duration.ofSeconds(30);
     final ModelManager manager = new ModelManager();
 
     Lifecycle model(String name, int gib, boolean pinned, boolean sleepEnabled) {
@@ -70,7 +73,6 @@ final class Lifecycle {
             @Override void crash(String model) { }
             @Override void queueWait(long nanos) { }
         };
-        manager.policy = new LeastRecentlyUsedPolicy(manager.settings);
         manager.start(tasks);
         settle();
         return this;
@@ -178,6 +180,9 @@ final class Lifecycle {
         @Override public int breakerFailures() { return 5; }
         @Override public long healthIntervalMillis() { return 1000; }
         @Override public Duration maxBackoff() { return Duration.ofSeconds(60); }
+        @Override public String evictionPolicy() { return Lifecycle.this.evictionPolicy; }
+        @Override public String swapScheduler() { return Lifecycle.this.swapScheduler; }
+        @Override public Duration maxSwapDeferral() { return Lifecycle.this.maxSwapDeferral; }
     }
 
     /** The engine's HTTP API as the manager calls it: healthy while alive; wake-ups fail where told to. */

@@ -66,7 +66,8 @@ class LifecycleRulesTest {
         assertEquals(20 * GIB, gpus.free(1));
         assertEquals(1, gpus.withMostFree());
         ManagedEngine wanted = engine("wanted", 60, COLD, -1);
-        List<ManagedEngine> victims = gpus.victims(wanted, 60 * GIB, new LeastRecentlyUsedPolicy(settings()), Instant.now());
+        List<ManagedEngine> victims = gpus.victims(wanted, 60 * GIB, new LeastRecentlyUsedPolicy(settings()), Instant.now(),
+                GpuReservations::evictable, e -> e.snapshot(Instant.now(), false));
         assertEquals(List.of("c"), victims.stream().map(e -> e.name).toList(), "one victim on GPU 1 beats two on GPU 0");
     }
 
@@ -107,7 +108,8 @@ class LifecycleRulesTest {
         queue.demand(queued);
         queued.wanted = true; // an admin's load
         assertEquals(List.of("idle"), gpus.victims(engine("big", 60, COLD, -1), 60 * GIB,
-                new LeastRecentlyUsedPolicy(settings()), Instant.now()).stream().map(e -> e.name).toList());
+                new LeastRecentlyUsedPolicy(settings()), Instant.now(),
+                GpuReservations::evictable, e -> e.snapshot(Instant.now(), false)).stream().map(e -> e.name).toList());
 
         queued.state = STOPPING; // stopped all the same (by an admin, say) while it waited in the queue
         EngineSupervisor supervisor = new EngineSupervisor(settings(), null, java.util.Optional.empty(), null) {
