@@ -1,6 +1,7 @@
 package io.switchboard.engines.control;
 
 import io.switchboard.engines.entity.EngineSnapshot;
+import io.switchboard.engines.entity.EngineState;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -31,13 +32,15 @@ public interface EvictionPolicy {
 
     /**
      * The candidates in the order {@code rank} gives, except that those loaded or woken within the
-     * minimum residency go last (so two models never thrash), taken until enough is freed; none if
-     * all of them together do not free enough.
+     * minimum residency go after the others (so two models never thrash) and sleeping ones last of all
+     * (stopping one frees only its residue and loses its cheap wake-up), taken until enough is freed;
+     * none if all of them together do not free enough.
      */
     static List<EngineSnapshot> inOrderUntilFreed(List<EngineSnapshot> candidates, long bytesNeeded, Instant residentSince,
                                                   Comparator<EngineSnapshot> rank) {
         List<EngineSnapshot> ordered = new ArrayList<>(candidates);
-        ordered.sort(Comparator.comparing((EngineSnapshot e) -> e.stateSince().isAfter(residentSince)).thenComparing(rank));
+        ordered.sort(Comparator.comparing((EngineSnapshot e) -> e.state() == EngineState.SLEEPING)
+                .thenComparing(e -> e.stateSince().isAfter(residentSince)).thenComparing(rank));
         List<EngineSnapshot> victims = new ArrayList<>();
         long freed = 0;
         for (EngineSnapshot engine : ordered) {

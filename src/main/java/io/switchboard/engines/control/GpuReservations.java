@@ -135,13 +135,16 @@ final class GpuReservations {
 
     /** Idle and allowed to go: no leases, no waiters, not pinned, not queued for a load, and READY (or asleep, holding a residue). */
     static boolean evictable(ManagedEngine engine) {
-        return engine.inFlight == 0 && engine.waiters.isEmpty() && drainable(engine);
+        return engine.inFlight == 0 && engine.waiters.isEmpty() && !engine.queuedForLoad && drainable(engine);
     }
 
-    /** Allowed to go once its requests in flight have finished: what the swap scheduler drains when a wait reaches its bound. */
+    /**
+     * Allowed to go once its requests in flight have finished: what the swap scheduler may take when a wait
+     * reaches its bound. A sleeping engine queued for its wake-up counts too: its residue may be what the
+     * queue's head lacks, and the head would otherwise wait behind the models queued after it for ever.
+     */
     static boolean drainable(ManagedEngine engine) {
-        return !engine.spec.pinned() && !engine.queuedForLoad
-                && (engine.state == EngineState.READY || engine.state == EngineState.SLEEPING);
+        return !engine.spec.pinned() && (engine.state == EngineState.READY || engine.state == EngineState.SLEEPING);
     }
 
     /** vLLM's --gpu-memory-utilization for a reservation, rounded down so it never takes more than reserved. */

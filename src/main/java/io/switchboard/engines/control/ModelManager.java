@@ -172,7 +172,9 @@ public class ModelManager {
     /** Starts what the load queue can start now, or evicts for its head (see {@link LoadQueue}). */
     private void scheduleLoads() {
         LoadQueue.Step step;
-        while ((step = loadQueue.next(gpus, supervisor)) instanceof LoadQueue.Start start) load(start.engine(), start.gpu());
+        while ((step = loadQueue.next(gpus, supervisor, tasks.now(), swaps.reordersLoads())) instanceof LoadQueue.Start start) {
+            load(start.engine(), start.gpu());
+        }
         if (step instanceof LoadQueue.MakeRoom room
                 && engines.values().stream().noneMatch(e -> e.state == EngineState.DRAINING || e.state == EngineState.STOPPING)) {
             var now = tasks.now(); // unless memory is already coming back: then its release asks again

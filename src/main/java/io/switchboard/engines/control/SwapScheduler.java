@@ -50,6 +50,11 @@ final class SwapScheduler {
         this.bound = bound;
     }
 
+    /** The bound by which the load queue may be taken out of arrival order (the cost scheduler), else null. */
+    Duration reordersLoads() {
+        return kind == Kind.COST ? bound : null;
+    }
+
     static Kind kind(String name) {
         return switch (name.trim().toLowerCase(Locale.ROOT)) {
             case "on-idle" -> Kind.ON_IDLE;

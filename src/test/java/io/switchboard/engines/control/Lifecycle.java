@@ -9,14 +9,12 @@ import io.switchboard.engines.entity.EngineState;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -154,7 +152,12 @@ final class Lifecycle {
         @Override public String logTail(int lines) { return exit.isDone() && exit.join() == 1 ? "RuntimeError: CUDA error: an illegal memory access" : ""; }
     }
 
-    private final class Settings extends EngineSettings {
+    private final class Settings extends FakeEngineSettings {
+        Settings() {
+            capacities = List.of(80 * GIB);
+            hostMemoryBytes = 64 * GIB;
+            maxWaiters = 512;
+        }
         @Override public EngineLauncher launcherFor(ModelSpec model) {
             return request -> {
                 if (failingStarts.contains(request.model().name())) throw new IOException("no such file: vllm");
@@ -163,23 +166,8 @@ final class Lifecycle {
                 return process;
             };
         }
-        @Override public Optional<GpuProbe> probe() { return Optional.empty(); }
-        @Override public Optional<List<Long>> configuredCapacities() { return Optional.of(List.of(80 * GIB)); }
-        @Override public String engineHost() { return "127.0.0.1"; }
-        @Override public Path logDir() { return Path.of("target"); }
-        @Override public int maxWaiters() { return 512; }
-        @Override public Duration maxWait() { return Duration.ofSeconds(300); }
-        @Override public Duration loadTimeout() { return Duration.ofSeconds(900); }
         @Override public Duration minResidency() { return Lifecycle.this.minResidency; }
-        @Override public Duration stopGrace() { return Duration.ZERO; }
-        @Override public Duration drainTimeout() { return Duration.ofSeconds(60); }
-        @Override public Duration memoryWait() { return Duration.ZERO; }
-        @Override public long hostMemoryBytes() { return 64 * GIB; }
         @Override public int defaultMaxNumSeqs() { return Lifecycle.this.maxNumSeqs; } // EngineSettings has a field of that name
-        @Override public int gpuCount() { return 1; }
-        @Override public int breakerFailures() { return 5; }
-        @Override public long healthIntervalMillis() { return 1000; }
-        @Override public Duration maxBackoff() { return Duration.ofSeconds(60); }
         @Override public String evictionPolicy() { return Lifecycle.this.evictionPolicy; }
         @Override public String swapScheduler() { return Lifecycle.this.swapScheduler; }
         @Override public Duration maxSwapDeferral() { return Lifecycle.this.maxSwapDeferral; }

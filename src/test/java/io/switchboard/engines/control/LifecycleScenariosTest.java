@@ -131,6 +131,52 @@ class LifecycleScenariosTest {
         assertEquals(2, gpu.launches("a"));
     }
 
+    @Test
+    void aModelThatNeverGoesIdleIsDrainedOnceAWaiterForAnotherHasWaitedTheBound() {
+        Lifecycle gpu = new Lifecycle().model("a", 50).model("b", 50);
+        gpu.maxSwapDeferral = Duration.ofSeconds(30);
+        gpu.start();
+        Lease running = gpu.served("a");
+        CompletableFuture<Lease> forB = gpu.request("b");
+
+        gpu.advance(Duration.ofSeconds(20));
+        Lease next = gpu.served("a"); // a stays busy: a new request always comes before the last one ends
+        running.release(true);
+        gpu.settle();
+        assertEquals(EngineState.READY, gpu.state("a"), "within the bound, b waits");
+
+        gpu.advance(Duration.ofSeconds(11));
+        assertEquals(EngineState.DRAINING, gpu.state("a"), "b has waited 31 s: a takes no new requests");
+        CompletableFuture<Lease> laterForA = gpu.request("a");
+        assertFalse(laterForA.isDone(), "a request for a draining model waits");
+
+        next.release(true);
+        gpu.settle();
+        assertTrue(forB.isDone() && !forB.isCompletedExceptionally(), "b is served once a's last request ended");
+        assertFalse(laterForA.isDone(), "a comes back after b");
+    }
+
+    @Test
+    void aLoadThatNeedsTheResidueOfASleepingModelQueuedBehindItIsNotBlockedForEver() {
+        // the big model takes the whole GPU: it fits only once the small one's residue (half a GiB) is gone too
+        Lifecycle gpu = new Lifecycle().model("small", 4, false, true).model("big", 80).model("other", 70);
+        gpu.maxSwapDeferral = Duration.ofSeconds(30);
+        gpu.start();
+        gpu.use("small");
+        gpu.manager.commands().sleep("small");
+        gpu.settle();
+        Lease busy = gpu.served("other"); // holds the GPU: big and then small queue behind it
+        CompletableFuture<Lease> forBig = gpu.request("big");
+        CompletableFuture<Lease> forSmall = gpu.request("small");
+        busy.release(true);
+        gpu.settle();
+
+        gpu.advance(Duration.ofSeconds(31));
+
+        assertTrue(forBig.isDone() && !forBig.isCompletedExceptionally(), "big: " + gpu.manager.engines());
+        assertFalse(forSmall.isDone(), "small waits its turn, loaded afresh after big");
+    }
+
     /** Model "a" (16 GiB, sleep enabled) used once and put to sleep by an admin. */
     private static Lifecycle asleep() {
         Lifecycle gpu = new Lifecycle().model("a", 16, false, true).start();
