@@ -49,11 +49,11 @@ public class EngineSettings {
     @Inject @ConfigProperty(name = "switchboard.engines.health-interval-ms", defaultValue = "1000") long healthIntervalMillis;
     @Inject @ConfigProperty(name = "switchboard.engines.max-backoff-seconds", defaultValue = "60") int maxBackoffSeconds;
     @Inject @ConfigProperty(name = "switchboard.engines.breaker-failures", defaultValue = "5") int breakerFailures;
-    /** Which idle engines make room (see {@link EvictionPolicy#named}). */
-    @Inject @ConfigProperty(name = "switchboard.engines.eviction-policy", defaultValue = "lru") String evictionPolicy;
+    /** Which engines make room (see {@link EvictionPolicy#named}); delayed-hits won the swap replay on both traces (docs/swap-scheduling.md). */
+    @Inject @ConfigProperty(name = "switchboard.engines.eviction-policy", defaultValue = "delayed-hits") String evictionPolicy;
     /** When a swap is made (see {@link SwapScheduler}), and how long at most it may be deferred for a waiting request. */
     @Inject @ConfigProperty(name = "switchboard.engines.swap-scheduler", defaultValue = "on-idle") String swapScheduler;
-    @Inject @ConfigProperty(name = "switchboard.engines.max-swap-deferral-seconds", defaultValue = "30") int maxSwapDeferralSeconds;
+    @Inject @ConfigProperty(name = "switchboard.engines.max-swap-deferral-seconds", defaultValue = "60") int maxSwapDeferralSeconds;
 
     private EngineLauncher vllm;
     private EngineLauncher sim;
@@ -150,7 +150,7 @@ public class EngineSettings {
     public int breakerFailures() { return breakerFailures; }
     public long healthIntervalMillis() { return healthIntervalMillis; }
     public Duration maxBackoff() { return Duration.ofSeconds(maxBackoffSeconds); }
-    public String evictionPolicy() { return evictionPolicy == null ? "lru" : evictionPolicy; }
+    public String evictionPolicy() { return evictionPolicy == null ? "delayed-hits" : evictionPolicy; }
     public String swapScheduler() { return swapScheduler == null ? "on-idle" : swapScheduler; }
     public Duration maxSwapDeferral() { return Duration.ofSeconds(maxSwapDeferralSeconds); }
 }

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 
 /**
- * Replays the Azure LLM inference traces (../shared/traces: code and conversation, November 2023; "Splitwise",
+ * Replays the Azure LLM inference traces (bench/traces: code and conversation, November 2023; "Splitwise",
  * ISCA 2024) onto catalogs that do not fit on one GPU at once, with each eviction policy and swap scheduler,
  * through Switchboard's own model manager on virtual time ({@link ReplayGpu}); reports loads, wake-ups,
  * evictions, GPU-seconds spent loading, waits (all requests, by model size), the time to first token of the
@@ -50,8 +50,11 @@ public final class SwapReplay {
             return loads + wakes;
         }
 
+        /** The longest wait of a request that was served (what the lower bound is taken at). */
         double maxWait() {
-            return Arrays.stream(waits).max().orElse(0);
+            double longest = 0;
+            for (int i = 0; i < waits.length; i++) if (!failed[i]) longest = Math.max(longest, waits[i]);
+            return longest;
         }
 
         long failures() {
@@ -163,7 +166,8 @@ public final class SwapReplay {
                 CompletableFuture<Lease> lease = gpu.manager.leases().acquire(gpu.spec(model.name()), gpu.manager.settings.maxWait());
                 lease.whenComplete((granted, error) -> {
                     if (error != null) {
-                        failed[index] = true;
+                        failed[index] = true; // it waited until it was refused: that wait counts
+                        waits[index] = Duration.between(arrival, gpu.time.now()).toNanos() / 1e9;
                         if (DEBUG) System.err.println(gpu.time.now() + " " + model.name() + " failed: " + error);
                         return;
                     }
@@ -218,11 +222,11 @@ public final class SwapReplay {
         return Arrays.stream(values).average().orElse(0);
     }
 
-    /** The waits of the requests (not failed) whose model passes {@code which}. */
+    /** The waits of the requests whose model passes {@code which} (a failed request's until it was refused). */
     static double[] waitsOf(Outcome outcome, Function<ReplayGpu.Model, Boolean> which) {
         List<Double> chosen = new ArrayList<>();
         for (int i = 0; i < outcome.waits().length; i++) {
-            if (!outcome.failed()[i] && which.apply(outcome.from().models().get(outcome.modelOf()[i]))) chosen.add(outcome.waits()[i]);
+            if (which.apply(outcome.from().models().get(outcome.modelOf()[i]))) chosen.add(outcome.waits()[i]);
         }
         return chosen.stream().mapToDouble(Double::doubleValue).toArray();
     }
@@ -231,24 +235,43 @@ public final class SwapReplay {
         return waits.length == 0 ? 0 : Arrays.stream(waits).filter(w -> w > 0.001).count() / (double) waits.length;
     }
 
+    private static final List<String> POLICIES = List.of("lru", "greedy-dual", "delayed-hits");
+    private static final List<String> SCHEDULERS = List.of("on-idle", "cost");
+    private static final Duration BOUND = Duration.ofSeconds(60);
+    /** No bound at all: the lifecycle as it was before the swap scheduler (a load waited for busy models to go idle). */
+    private static final Duration UNBOUNDED = Duration.ofDays(1);
+
+    /** {@code SwapReplay <traces folder> <report.md>}: every catalog, policy and scheduler; the report and its plot. */
     public static void main(String[] args) throws Exception {
-        Path traces = Path.of(args.length > 0 ? args[0] : "../shared/traces");
+        Path traces = Path.of(args.length > 0 ? args[0] : "bench/traces");
+        Path report = Path.of(args.length > 1 ? args[1] : "target/swaps.md");
         List<TraceLine> trace = readTraces(traces);
-        List<Catalog> catalogs = List.of(threeModels(trace, false), threeModels(trace, true), tenModels(trace, false, 42), tenModels(trace, true, 42));
-        String only = System.getProperty("replay.only", "");
+        List<TraceLine> code = trace.stream().filter(TraceLine::code).toList();
+        List<TraceLine> conv = trace.stream().filter(t -> !t.code()).toList();
+        List<Catalog> catalogs = List.of(threeModels(trace, false), threeModels(trace, true), tenModels(trace, false, 42),
+                tenModels(trace, true, 42), rename(tenModels(code, true, 42), "ten models, tight KV, code trace only"),
+                rename(tenModels(conv, true, 42), "ten models, tight KV, conversation trace only"));
+        List<Outcome> outcomes = new ArrayList<>();
         for (Catalog catalog : catalogs) {
-            if (!only.isEmpty() && !catalog.name().equals(only)) continue;
-            for (String policy : List.of("lru", "greedy-dual", "delayed-hits")) {
-                for (String scheduler : List.of("on-idle", "cost")) {
-                    long started = System.nanoTime();
-                    Outcome o = run(catalog, policy, scheduler, Duration.ofSeconds(Long.getLong("replay.bound", 30)));
-                    System.out.printf("%-22s %-13s %-8s swaps %5d (loads %4d wakes %4d) LB %4d ratio %.2f  load-s %7.0f  wait mean %6.2f p50 %6.2f p99 %6.1f max %6.1f waited %4.1f%%  failed %d  (%.1f s)%n",
-                            catalog.name(), policy, scheduler, o.swaps(), o.loads(), o.wakes(), o.lowerBound(),
-                            o.swaps() / (double) o.lowerBound(), o.loadingSeconds(), mean(waitsOf(o, m -> true)),
-                            percentile(waitsOf(o, m -> true), 50), percentile(waitsOf(o, m -> true), 99), o.maxWait(),
-                            100 * waitedShare(waitsOf(o, m -> true)), o.failures(), (System.nanoTime() - started) / 1e9);
-                }
+            outcomes.add(run(catalog, "lru", "on-idle", UNBOUNDED));
+            for (String policy : POLICIES) {
+                for (String scheduler : SCHEDULERS) outcomes.add(run(catalog, policy, scheduler, BOUND));
             }
+            System.out.println("replayed " + catalog.name() + " (" + catalog.requests().size() + " requests)");
         }
+        List<Outcome> sweep = new ArrayList<>();
+        for (long seconds : List.of(10, 30, 60, 120, 240)) {
+            sweep.add(run(catalogs.get(1), "delayed-hits", "on-idle", Duration.ofSeconds(seconds)));
+            sweep.add(run(catalogs.get(1), "delayed-hits", "cost", Duration.ofSeconds(seconds)));
+        }
+        Files.createDirectories(report.toAbsolutePath().getParent());
+        Files.writeString(report, SwapReport.markdown(catalogs, outcomes, sweep, report.getFileName().toString().replace(".md", "")));
+        SwapReport.plot(catalogs, outcomes, report.resolveSibling(report.getFileName().toString().replace(".md", "-mean-wait.png")));
+        System.out.println(SwapReport.summary(outcomes));
+        System.out.println("wrote " + report);
+    }
+
+    private static Catalog rename(Catalog catalog, String name) {
+        return new Catalog(name, catalog.models(), catalog.gpuBytes(), catalog.hostBytes(), catalog.requests());
     }
 }
