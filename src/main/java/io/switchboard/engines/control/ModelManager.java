@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  * {@link HostMemoryBudget} (the sleep tier), {@link EngineSupervisor} (all process and HTTP I/O),
  * {@link HealthWatch} (health checks, circuit breaker) and {@link Backoff}.
  *
- * <p>About 400 lines because the state machine reads in one file (every transition and its rule here, the
+ * <p>About 450 lines because the state machine reads in one file (every transition and its rule here, the
  * work in the helpers); what is not a transition belongs in a helper.
  *
  * <p>Concurrency: bean-managed. One short lock guards all engine state; it is never held across I/O,
