@@ -34,6 +34,19 @@ class SwapLowerBoundTest {
     }
 
     @Test
+    void threeModelsAskedForTogetherNeedTwoSwapsInEveryWindowOfTheWait() {
+        // three models, no two of which fit, each asked for every second for 100 s; waits of at most 10 s:
+        // the requests of any instant are served within 10 s, so each 10 s window holds at least two swaps
+        long[] three = {50 * GIB, 50 * GIB, 50 * GIB};
+        List<Request> requests = new java.util.ArrayList<>();
+        for (int second = 0; second < 100; second++) {
+            for (int model = 0; model < 3; model++) requests.add(new Request(second, model));
+        }
+        long bound = SwapLowerBound.loads(requests, three, 80 * GIB, 10);
+        assertEquals(1 + 2 * 10, bound, "ten disjoint windows (t, t + 10 s], two swaps in each, and the first load");
+    }
+
+    @Test
     void theChainSkipsRequestsThatDoNotLengthenIt() {
         // the request at 12 is for the same model as the one at 10: it adds no conflict; the one at 16 comes
         // within 5 s of 12 but more than 5 s after 10, so the chain 0 → 10 → 16 → 30 has four links
