@@ -72,8 +72,11 @@ public class LoadGenerator {
         }
     }
 
-    /** One request to send: when (nanoseconds after the start; -1 in a closed loop), with what key and lengths. */
-    record Planned(long atNanos, int key, int promptTokens, int outputTokens) {
+    /** One request to send: when (nanoseconds after the start; -1 in a closed loop), with what key and lengths, for which model (null: the workload's). */
+    record Planned(long atNanos, int key, int promptTokens, int outputTokens, String model) {
+        Planned(long atNanos, int key, int promptTokens, int outputTokens) {
+            this(atNanos, key, promptTokens, outputTokens, null);
+        }
     }
 
     /** What a workload is: its requests in order, and how they are paced. */
@@ -282,7 +285,8 @@ public class LoadGenerator {
 
         static byte[] request(String host, Workload workload, Planned planned) {
             String prompt = PROMPTS.computeIfAbsent(planned.promptTokens(), Bodies::prompt);
-            String body = "{\"model\":\"" + workload.model() + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
+            String model = planned.model() != null ? planned.model() : workload.model();
+            String body = "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"" + prompt
                     + "\"}],\"max_tokens\":" + planned.outputTokens() + ",\"ignore_eos\":true"
                     + (workload.stream() ? ",\"stream\":true" : "") + "}";
             byte[] content = body.getBytes(StandardCharsets.UTF_8);

@@ -246,6 +246,12 @@ public final class SwapReplay {
         Path traces = Path.of(args.length > 0 ? args[0] : "bench/traces");
         Path report = Path.of(args.length > 1 ? args[1] : "target/swaps.md");
         List<TraceLine> trace = readTraces(traces);
+        String window = System.getProperty("replay.minutes", ""); // "FROM,TO": only those minutes of the traces
+        if (!window.isEmpty()) {
+            double from = Double.parseDouble(window.split(",")[0]) * 60, to = Double.parseDouble(window.split(",")[1]) * 60;
+            trace = trace.stream().filter(t -> t.at() >= from && t.at() < to)
+                    .map(t -> new TraceLine(t.at() - from, t.contextTokens(), t.generatedTokens(), t.code())).toList();
+        }
         List<TraceLine> code = trace.stream().filter(TraceLine::code).toList();
         List<TraceLine> conv = trace.stream().filter(t -> !t.code()).toList();
         List<Catalog> catalogs = List.of(threeModels(trace, false), threeModels(trace, true), tenModels(trace, false, 42),
