@@ -22,9 +22,8 @@ import java.util.function.BooleanSupplier;
  * One GPU for the swap replay: Switchboard's own model manager (load queue, reservations, eviction policy,
  * swap scheduler, wait queues, leases) on {@link VirtualTime}, its engines fake processes whose loads,
  * wake-ups, sleeps and stops take as long as the vLLM simulator's (the seed article's figures: a cold load
- * of 8 s for 14 GiB of weights to 62 s for 70 GiB, a wake-up of 47 ms per GiB). What it does not model:
- * the HTTP relay and the engines' own batching (a request takes its prefill and decode time, however many
- * run beside it), which the gateway benchmarks measure.
+ * of 8 s for 14 GiB of weights to 62 s for 70 GiB, a wake-up of 47 ms per GiB); their decode is batched as the
+ * simulator's is ({@link ReplayBatch}). What it does not model: the HTTP relay, which the gateway benchmarks measure.
  */
 final class ReplayGpu {
 
@@ -41,9 +40,14 @@ final class ReplayGpu {
             return 0.047 * weightsGib;
         }
 
-        /** Prefill at 0.1 ms a prompt token, then 10 ms + 0.5 ms per GiB of weights for each output token. */
-        double serviceSeconds(int promptTokens, int outputTokens) {
-            return promptTokens * 0.0001 + outputTokens * (10 + 0.5 * weightsGib) / 1000.0;
+        /** Prefill: 0.1 ms a prompt token. */
+        double prefillSeconds(int promptTokens) {
+            return promptTokens * 0.0001;
+        }
+
+        /** Time per output token alone: 10 ms + 0.5 ms per GiB of weights (slower in a batch: {@link ReplayBatch}). */
+        double tpotSeconds() {
+            return (10 + 0.5 * weightsGib) / 1000.0;
         }
     }
 

@@ -156,6 +156,7 @@ public final class SwapReplay {
         boolean[] failed = new boolean[n];
         double[] ttft = new double[n];
         int[] modelOf = new int[n];
+        Map<String, ReplayBatch> batches = new HashMap<>();
         for (int i = 0; i < n; i++) {
             Request request = catalog.requests().get(i);
             ReplayGpu.Model model = catalog.models().get(request.model());
@@ -173,9 +174,10 @@ public final class SwapReplay {
                     }
                     Instant now = gpu.time.now();
                     waits[index] = Duration.between(arrival, now).toNanos() / 1e9;
-                    ttft[index] = waits[index] + request.promptTokens() * 0.0001;
-                    gpu.time.at(now.plus(ReplayGpu.seconds(model.serviceSeconds(request.promptTokens(), request.outputTokens()))),
-                            () -> granted.release(true));
+                    ttft[index] = waits[index] + model.prefillSeconds(request.promptTokens());
+                    ReplayBatch batch = batches.computeIfAbsent(model.name(), m -> new ReplayBatch(gpu.time, model.tpotSeconds()));
+                    gpu.time.at(now.plus(ReplayGpu.seconds(model.prefillSeconds(request.promptTokens()))),
+                            () -> batch.join(request.outputTokens(), () -> granted.release(true)));
                 });
             });
         }
