@@ -53,7 +53,7 @@ public class EngineSettings {
     @Inject @ConfigProperty(name = "switchboard.engines.eviction-policy", defaultValue = "delayed-hits") String evictionPolicy;
     /** When a swap is made (see {@link SwapScheduler}), and how long at most it may be deferred for a waiting request. */
     @Inject @ConfigProperty(name = "switchboard.engines.swap-scheduler", defaultValue = "on-idle") String swapScheduler;
-    @Inject @ConfigProperty(name = "switchboard.engines.max-swap-deferral-seconds", defaultValue = "60") int maxSwapDeferralSeconds;
+    @Inject @ConfigProperty(name = "switchboard.engines.max-swap-deferral-seconds", defaultValue = "240") int maxSwapDeferralSeconds;
 
     private EngineLauncher vllm;
     private EngineLauncher sim;

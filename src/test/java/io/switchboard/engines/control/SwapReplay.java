@@ -239,7 +239,7 @@ public final class SwapReplay {
 
     private static final List<String> POLICIES = List.of("lru", "greedy-dual", "delayed-hits");
     private static final List<String> SCHEDULERS = List.of("on-idle", "cost");
-    private static final Duration BOUND = Duration.ofSeconds(60);
+    private static final Duration BOUND = Duration.ofSeconds(240);
     /** No bound at all: the lifecycle as it was before the swap scheduler (a load waited for busy models to go idle). */
     private static final Duration UNBOUNDED = Duration.ofDays(1);
 
