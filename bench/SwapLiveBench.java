@@ -1,13 +1,9 @@
-import java.io.IOException;
-import java.nio.file.Files;
+import io.switchboard.engines.control.SwapReplay;
+
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -25,9 +21,6 @@ import java.util.regex.Pattern;
  */
 public class SwapLiveBench {
 
-    record Line(double at, int context, int generated, boolean code) {
-    }
-
     static final String[] MODELS = {"live-8b", "live-32b", "live-70b"};
 
     public static void main(String[] args) throws Exception {
@@ -41,15 +34,14 @@ public class SwapLiveBench {
         addModel(MODELS[2], "meta-llama/Llama-3.3-70B-Instruct-FP8", 76);
         Thread.sleep(1500); // the catalog snapshot
 
-        List<Line> trace = read(Path.of("bench/traces"));
         List<LoadGenerator.Planned> planned = new ArrayList<>();
         int[] perModel = new int[3];
-        for (Line line : trace) {
-            if (line.at() < fromMinute * 60 || line.at() >= (fromMinute + minutes) * 60) continue;
-            int model = line.code() ? 1 : line.context() >= 2048 ? 2 : 0;
-            perModel[model]++;
-            long at = (long) ((line.at() - fromMinute * 60) * scale * 1e9);
-            planned.add(new LoadGenerator.Planned(at, 0, line.context(), Math.min(1024, line.generated()), MODELS[model]));
+        for (SwapReplay.Request request : SwapReplay.threeModelRequests(Path.of("bench/traces"))) { // the replay's own mapping
+            if (request.at() < fromMinute * 60 || request.at() >= (fromMinute + minutes) * 60) continue;
+            perModel[request.model()]++;
+            long at = (long) ((request.at() - fromMinute * 60) * scale * 1e9);
+            planned.add(new LoadGenerator.Planned(at, 0, request.promptTokens(), Math.min(1024, request.outputTokens()),
+                    MODELS[request.model()]));
         }
         long last = planned.get(planned.size() - 1).atNanos();
         boolean stream = Boolean.parseBoolean(System.getProperty("stream", "true"));
@@ -100,25 +92,4 @@ public class SwapLiveBench {
         return sorted.length == 0 ? 0 : sorted[Math.max(0, (int) Math.ceil(p / 100 * sorted.length) - 1)];
     }
 
-    static List<Line> read(Path dir) throws IOException {
-        DateTimeFormatter format = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSSS]");
-        List<LocalDateTime> stamps = new ArrayList<>();
-        List<int[]> rows = new ArrayList<>();
-        for (String service : List.of("code", "conv")) {
-            List<String> lines = Files.readAllLines(dir.resolve("azure-llm-2023-" + service + ".csv"));
-            for (String row : lines.subList(1, lines.size())) {
-                String[] cells = row.split(",");
-                stamps.add(LocalDateTime.parse(cells[0].trim(), format));
-                rows.add(new int[]{Integer.parseInt(cells[1].trim()), Integer.parseInt(cells[2].trim()), service.equals("code") ? 1 : 0});
-            }
-        }
-        LocalDateTime start = stamps.stream().min(Comparator.naturalOrder()).orElseThrow();
-        List<Line> trace = new ArrayList<>();
-        for (int i = 0; i < stamps.size(); i++) {
-            trace.add(new Line(Duration.between(start, stamps.get(i)).toNanos() / 1e9, rows.get(i)[0], Math.max(1, rows.get(i)[1]),
-                    rows.get(i)[2] == 1));
-        }
-        trace.sort(Comparator.comparingDouble(Line::at));
-        return trace;
-    }
 }

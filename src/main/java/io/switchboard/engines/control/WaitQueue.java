@@ -63,11 +63,12 @@ final class WaitQueue {
         return size;
     }
 
-    /** How long the longest waiter has waited by {@code now} (zero when none waits). */
+    /** How long the longest waiter has waited by {@code now} (zero when none waits): each tenant's first, as each queues in arrival order. */
     Duration longestWait(Instant now) {
         Instant oldest = now;
         for (ArrayDeque<Waiter> queue : byTenant.values()) {
-            for (Waiter waiter : queue) if (waiter.since.isBefore(oldest)) oldest = waiter.since;
+            Waiter first = queue.peek();
+            if (first != null && first.since.isBefore(oldest)) oldest = first.since;
         }
         return Duration.between(oldest, now);
     }

@@ -29,8 +29,8 @@ import java.util.function.Function;
  */
 public final class SwapReplay {
 
-    /** One traced request, placed on a model of the catalog. */
-    record Request(double at, int model, int promptTokens, int outputTokens) {
+    /** One traced request, placed on a model of the catalog (an index into its models). */
+    public record Request(double at, int model, int promptTokens, int outputTokens) {
     }
 
     /** A trace line: seconds from the traces' start, the tokens, and which service it came from. */
@@ -98,6 +98,11 @@ public final class SwapReplay {
      * The seed article's three models on one 80 GiB GPU, no two of which fit together: the code service to
      * a 32B code model, conversations of 2,048 context tokens or more to a 70B model (FP8), the rest to an 8B.
      */
+    /** Both traces' requests on the three-model catalog, in arrival order: what {@code bench swaps-live} sends to a running server. */
+    public static List<Request> threeModelRequests(Path traces) throws IOException {
+        return threeModels(readTraces(traces), true).requests();
+    }
+
     static Catalog threeModels(List<TraceLine> trace, boolean sleeps) {
         List<ReplayGpu.Model> models = List.of(new ReplayGpu.Model("chat-8b", 15, 24, sleeps),
                 new ReplayGpu.Model("code-32b", 61, 70, sleeps), new ReplayGpu.Model("chat-70b-fp8", 65, 76, sleeps));
