@@ -70,11 +70,11 @@ public class EnginesResource {
 
     @GET
     public EnginesView list() {
-        List<long[]> memory = manager.gpuMemory();
+        List<long[]> memory = manager.view().gpuMemory();
         List<GpuView> gpus = new java.util.ArrayList<>();
         for (int i = 0; i < memory.size(); i++) gpus.add(new GpuView(i, gib(memory.get(i)[0]), gib(memory.get(i)[1])));
-        long[] host = manager.hostMemory();
-        return new EnginesView(manager.engines().stream().map(EngineView::of).toList(), gpus,
+        long[] host = manager.view().hostMemory();
+        return new EnginesView(manager.view().engines().stream().map(EngineView::of).toList(), gpus,
                 new HostMemoryView(gib(host[0]), gib(host[1])));
     }
 

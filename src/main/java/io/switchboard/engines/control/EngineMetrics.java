@@ -17,16 +17,16 @@ public class EngineMetrics {
     MetricRegistry registry;
 
     void registerGpus(ModelManager manager) {
-        int gpus = manager.gpuMemory().size();
+        int gpus = manager.view().gpuMemory().size();
         for (int gpu = 0; gpu < gpus; gpu++) {
             int index = gpu;
             Tag tag = new Tag("gpu", String.valueOf(gpu));
-            registry.gauge("switchboard_gpu_capacity_bytes", () -> manager.gpuMemory().get(index)[0], tag);
-            registry.gauge("switchboard_gpu_reserved_bytes", () -> manager.gpuMemory().get(index)[1], tag);
+            registry.gauge("switchboard_gpu_capacity_bytes", () -> manager.view().gpuMemory().get(index)[0], tag);
+            registry.gauge("switchboard_gpu_reserved_bytes", () -> manager.view().gpuMemory().get(index)[1], tag);
         }
-        registry.gauge("switchboard_engines_resident", () -> manager.engines().stream()
+        registry.gauge("switchboard_engines_resident", () -> manager.view().engines().stream()
                 .filter(e -> e.state() == EngineState.READY).count());
-        registry.gauge("switchboard_engines_waiting_requests", () -> manager.engines().stream()
+        registry.gauge("switchboard_engines_waiting_requests", () -> manager.view().engines().stream()
                 .mapToLong(EngineSnapshot::waiters).sum());
     }
 

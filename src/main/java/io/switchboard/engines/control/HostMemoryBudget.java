@@ -1,5 +1,7 @@
 package io.switchboard.engines.control;
 
+import io.switchboard.engines.entity.EngineState;
+
 /**
  * The sleep tier's budget: host memory for the weights that sleeping engines parked (vLLM sleep
  * level 1). An evicted engine sleeps only while its weights fit here; otherwise it is stopped.
@@ -16,6 +18,12 @@ final class HostMemoryBudget {
 
     boolean canPark(long bytes) {
         return usedBytes + bytes <= limitBytes;
+    }
+
+    /** Whether evicting this engine now would put it to sleep (cheap to wake) rather than stop it. */
+    boolean wouldPark(ManagedEngine engine) {
+        return engine.state == EngineState.READY && engine.sleepMode && engine.spec.sleepEnabled()
+                && canPark(engine.fullBytes());
     }
 
     /** The engine's weights are in host memory now. */

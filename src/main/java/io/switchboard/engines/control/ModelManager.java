@@ -22,8 +22,6 @@ import jakarta.inject.Inject;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -37,9 +35,7 @@ import java.util.logging.Logger;
  * rest: {@link WaitQueue} (waiting requests), {@link GpuReservations} (memory, fit, victims),
  * {@link HostMemoryBudget} (the sleep tier), {@link EngineSupervisor} (all process and HTTP I/O),
  * {@link HealthWatch} (health checks, circuit breaker) and {@link Backoff}.
- *
- * <p>About 450 lines because the state machine reads in one file (every transition and its rule here, the
- * work in the helpers); what is not a transition belongs in a helper.
+ * What is not a transition belongs in a helper.
  *
  * <p>Concurrency: bean-managed. One short lock guards all engine state; it is never held across I/O,
  * which the supervisor runs off it and whose outcome comes back under it as a transition. So a load,
@@ -68,16 +64,14 @@ public class ModelManager {
     final LoadQueue loadQueue = new LoadQueue();
     private final Leases leases = new Leases(this);
     private final EngineCommands commands = new EngineCommands(this);
+    private final LifecycleView view = new LifecycleView(this);
     LifecycleTasks tasks;
     EngineSupervisor supervisor;
-    private GpuReservations gpus;
-    private HostMemoryBudget hostMemory;
+    GpuReservations gpus;
+    HostMemoryBudget hostMemory;
     private HealthWatch health;
     private Backoff backoff;
-    EvictionPolicy policy;
-    private SwapScheduler swaps;
-    private LifecycleTasks.Timer swapRecheck;
-    private Instant swapRecheckAt;
+    private Evictions evictions;
     private LifecycleTasks.Timer healthChecks;
     volatile boolean stopping;
 
@@ -96,8 +90,8 @@ public class ModelManager {
         hostMemory = new HostMemoryBudget(settings.hostMemoryBytes());
         health = new HealthWatch(this, settings.breakerFailures());
         backoff = new Backoff(settings.maxBackoff());
-        policy = EvictionPolicy.named(settings.evictionPolicy(), settings);
-        swaps = new SwapScheduler(SwapScheduler.kind(settings.swapScheduler()), settings.maxSwapDeferral());
+        evictions = new Evictions(EvictionPolicy.named(settings.evictionPolicy(), settings), new SwapScheduler(
+                SwapScheduler.kind(settings.swapScheduler()), settings.maxSwapDeferral()), tasks, lock, this::scheduleLoads);
         metrics.registerGpus(this);
         LOG.info("GPU memory: " + sizes.stream().map(b -> String.format("%.1f GiB", b / (double) (1L << 30))).toList());
         healthChecks = tasks.every(Duration.ofMillis(settings.healthIntervalMillis()), () -> health.sweep(supervisor));
@@ -169,47 +163,21 @@ public class ModelManager {
         scheduleLoads();
     }
 
-    /** Starts what the load queue can start now, or evicts for its head (see {@link LoadQueue}). */
+    /** Starts what the load queue can start now, or evicts for its head (see {@link LoadQueue}, {@link Evictions}). */
     private void scheduleLoads() {
         LoadQueue.Step step;
-        while ((step = loadQueue.next(gpus, supervisor, tasks.now(), swaps.reordersLoads())) instanceof LoadQueue.Start start) {
+        while ((step = loadQueue.next(gpus, supervisor, tasks.now(), evictions.reordersLoads())) instanceof LoadQueue.Start start) {
             load(start.engine(), start.gpu());
         }
-        if (step instanceof LoadQueue.MakeRoom room
+        if (step instanceof LoadQueue.MakeRoom room // unless memory is already coming back: then its release asks again
                 && engines.values().stream().noneMatch(e -> e.state == EngineState.DRAINING || e.state == EngineState.STOPPING)) {
-            var now = tasks.now(); // unless memory is already coming back: then its release asks again
-            var decision = swaps.decide(room.engine(), room.bytes(), gpus, policy, now, e -> e.snapshot(now, wouldSleep(e)));
-            if (decision instanceof SwapScheduler.Defer defer) {
-                askAgainAfter(defer.recheck());
-                return;
-            }
-            for (ManagedEngine victim : ((SwapScheduler.Evict) decision).victims()) {
+            for (ManagedEngine victim : evictions.victimsFor(room, gpus, hostMemory)) {
                 if (!GpuReservations.drainable(victim)) continue; // an eviction just done may have moved the queue on
                 metrics.eviction(victim.name, "make_room");
                 if (victim.state == EngineState.SLEEPING) stopEngine(victim, "evicted for " + room.engine().name);
                 else drain(victim, "evicted for " + room.engine().name, true);
             }
         }
-    }
-
-    /** The swap scheduler deferred a swap: the queue is looked at again then (one timer, the earliest asked for). */
-    private void askAgainAfter(Duration delay) {
-        var at = tasks.now().plus(delay);
-        if (swapRecheck != null && !swapRecheckAt.isAfter(at)) return;
-        if (swapRecheck != null) swapRecheck.cancel();
-        swapRecheckAt = at;
-        swapRecheck = tasks.after(delay, () -> {
-            synchronized (lock) {
-                swapRecheck = null;
-                scheduleLoads();
-            }
-        });
-    }
-
-    /** Whether evicting it now would put it to sleep (cheap to wake) rather than stop it. */
-    private boolean wouldSleep(ManagedEngine engine) {
-        return engine.state == EngineState.READY && engine.sleepMode && engine.spec.sleepEnabled()
-                && hostMemory.canPark(engine.fullBytes());
     }
 
     /** COLD, SLEEPING or FAILED → LOADING: the queue's head has room on {@code gpu} (-1: a remote engine). */
@@ -305,9 +273,9 @@ public class ModelManager {
 
     /** READY → DRAINING: no new requests; in-flight ones finish (bounded), then it sleeps (if allowed and host memory has room) or stops. */
     void drain(ManagedEngine engine, String reason, boolean preferSleep) {
+        boolean sleep = preferSleep && hostMemory.wouldPark(engine);
         if (!transition(engine, EngineState.DRAINING, reason, null, null)) return;
-        engine.sleepAfterDrain = preferSleep && engine.sleepMode && engine.spec.sleepEnabled()
-                && hostMemory.canPark(engine.fullBytes());
+        engine.sleepAfterDrain = sleep;
         if (engine.inFlight == 0) evictDrained(engine);
         else engine.drainTimeout = tasks.after(settings.drainTimeout(), () -> drainTimedOut(engine));
     }
@@ -407,26 +375,9 @@ public class ModelManager {
         return commands;
     }
 
-    /** Every engine ever asked for, by model name. */
-    public List<EngineSnapshot> engines() {
-        synchronized (lock) {
-            var now = tasks.now();
-            return engines.values().stream().map(e -> e.snapshot(now, wouldSleep(e))).sorted(Comparator.comparing(EngineSnapshot::model)).toList();
-        }
-    }
-
-    /** The sleep tier's host memory: {limit, used by parked weights}, in bytes. */
-    public long[] hostMemory() {
-        synchronized (lock) {
-            return new long[] {settings.hostMemoryBytes(), hostMemory.usedBytes()};
-        }
-    }
-
-    /** GPU capacity and reservation per GPU, in bytes. */
-    public List<long[]> gpuMemory() {
-        synchronized (lock) {
-            return gpus.snapshot();
-        }
+    /** What the admin API, the metrics and the console read: engines and memory (see {@link LifecycleView}). */
+    public LifecycleView view() {
+        return view;
     }
 
     /** The one place where an engine's state changes: refused (and logged as the bug it is) unless the table allows it. */

@@ -89,7 +89,7 @@ final class Lifecycle {
     /** A request that is served at once (the model loads in no time here). */
     Lease served(String model) {
         CompletableFuture<Lease> lease = request(model);
-        if (!lease.isDone()) throw new AssertionError(model + " is not served: " + manager.engines() + "\n" + events);
+        if (!lease.isDone()) throw new AssertionError(model + " is not served: " + manager.view().engines() + "\n" + events);
         return lease.join();
     }
 
@@ -108,11 +108,11 @@ final class Lifecycle {
     }
 
     EngineSnapshot engine(String model) {
-        return manager.engines().stream().filter(e -> e.model().equals(model)).findFirst().orElseThrow();
+        return manager.view().engines().stream().filter(e -> e.model().equals(model)).findFirst().orElseThrow();
     }
 
     EngineState state(String model) {
-        return manager.engines().stream().filter(e -> e.model().equals(model)).findFirst()
+        return manager.view().engines().stream().filter(e -> e.model().equals(model)).findFirst()
                 .map(EngineSnapshot::state).orElse(EngineState.COLD);
     }
 

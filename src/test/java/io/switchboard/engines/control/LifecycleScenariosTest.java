@@ -173,7 +173,7 @@ class LifecycleScenariosTest {
 
         gpu.advance(Duration.ofSeconds(31));
 
-        assertTrue(forBig.isDone() && !forBig.isCompletedExceptionally(), "big: " + gpu.manager.engines());
+        assertTrue(forBig.isDone() && !forBig.isCompletedExceptionally(), "big: " + gpu.manager.view().engines());
         assertFalse(forSmall.isDone(), "small waits its turn, loaded afresh after big");
     }
 

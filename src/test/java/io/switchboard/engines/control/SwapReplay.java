@@ -190,7 +190,7 @@ public final class SwapReplay {
         gpu.time.runUntil(ReplayGpu.T0.plus(ReplayGpu.seconds(last + 900)));
         gpu.time.shutdown();
         if (DEBUG) gpu.events.forEach(e -> System.err.println(e));
-        if (DEBUG) gpu.manager.engines().forEach(e -> System.err.println("END " + e));
+        if (DEBUG) gpu.manager.view().engines().forEach(e -> System.err.println("END " + e));
 
         long loads = 0, wakes = 0;
         double loading = 0;
