@@ -17,14 +17,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -33,9 +31,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * every manifest against the vendored schemas (the Open Liberty Operator's CRD, Kubernetes' own for the built-in
  * kinds), strict about unknown fields; then what a schema cannot say (HTTP probes need {@code manageTLS: false},
  * probe ports are the service's, a network policy admits each app's callers, no credentials, pinned images, a
- * memory limit that holds the sleep tier) and, for each Containerfile, that what it copies exists after the
- * documented build ({@code ./switchboard package}, which {@code ./switchboard test} runs first), with the pom's
- * Liberty. An IT only because it reads that build's output.
+ * memory limit that holds the sleep tier and /dev/shm, gateways that start no engines, quota shares that count
+ * every server). The images' own checks are {@link ContainerImagesIT}.
  */
 class DeploymentFilesIT {
 
@@ -44,6 +41,12 @@ class DeploymentFilesIT {
     static final Path SCHEMAS = ROOT.resolve("src/test/resources/deploy-schemas");
     static final YAMLMapper YAML = new YAMLMapper();
     static final ObjectMapper JSON = new ObjectMapper();
+
+    static final String TENANT_LABEL = "switchboard.io/tenant";
+    /** What a memory limit must hold besides what a manifest states: the JVM, and each vLLM process's own memory. */
+    static final double JVM_GIB = 1.5;
+    static final double ENGINE_PROCESS_GIB = 8;
+    static final int ENGINES_AT_ONCE = 2;
 
     static List<Manifest> manifests;
 
@@ -95,6 +98,18 @@ class DeploymentFilesIT {
             for (Error error : schema.validate(manifest.doc())) problems.add(manifest + ": " + error.getMessage());
         }
         assertTrue(problems.isEmpty(), String.join("\n", problems));
+    }
+
+    @Test
+    void theStrictSchemaRefusesAFieldTheOperatorDoesNotKnow() throws IOException {
+        Schema application = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4).getSchema(strict(operatorSchema()));
+        ObjectNode typo = (ObjectNode) applications().get(0).doc().deepCopy();
+        ((ObjectNode) typo.path("spec").path("probes").path("readiness").path("httpGet")).put("schema", "HTTP");
+        assertFalse(application.validate(typo).isEmpty(), "a misspelt probe field is refused");
+        ObjectNode extra = (ObjectNode) applications().get(0).doc().deepCopy();
+        ((ObjectNode) extra.path("spec")).put("replica", 2);
+        assertFalse(application.validate(extra).isEmpty(), "an unknown spec field is refused");
+        assertTrue(application.validate(applications().get(0).doc()).isEmpty(), "the manifest as it is passes");
     }
 
     /** The v1 openAPIV3Schema of the vendored OpenLibertyApplication CRD. */
@@ -190,13 +205,14 @@ class DeploymentFilesIT {
                 for (JsonNode p : rule.path("ports")) onPort |= p.path("port").asInt() == port;
                 if (!onPort) continue;
                 for (JsonNode peer : rule.path("from")) {
-                    boolean otherNamespaces = peer.has("namespaceSelector");
                     boolean prometheus = peer.path("podSelector").path("matchLabels").toString().contains("prometheus");
-                    tenants |= otherNamespaces && !prometheus;
-                    scraper |= prometheus;
+                    // the namespaces a platform team labels as tenants' (README: kubectl label namespace ...)
+                    tenants |= peer.path("namespaceSelector").path("matchLabels").path(TENANT_LABEL).asString().equals("true")
+                            && !peer.has("podSelector");
+                    scraper |= prometheus && peer.has("namespaceSelector");
                 }
             }
-            assertTrue(tenants, app + ": callers from other namespaces are admitted on port " + port);
+            assertTrue(tenants, app + ": namespaces labelled " + TENANT_LABEL + "=true are admitted on port " + port);
             if (app.doc().path("spec").has("monitoring")) assertTrue(scraper, app + ": Prometheus is admitted on port " + port);
             if (!app.doc().path("spec").path("networkPolicy").path("disable").asBoolean(false)) {
                 fail(app + ": the operator's own policy (only this app's pods) would stand beside ours; disable it");
@@ -244,9 +260,65 @@ class DeploymentFilesIT {
         }
         assertTrue(token, "HF_TOKEN comes from a Secret");
         assertTrue(sleepTier > 0, "the sleep tier's host-memory budget is stated");
+        double shmGib = 0;
+        for (JsonNode volume : spec.path("volumes")) {
+            if (volume.path("emptyDir").path("medium").asString().equals("Memory")) {
+                shmGib += gibibytes(volume.path("emptyDir").path("sizeLimit").asString());
+            }
+        }
+        assertTrue(shmGib > 0, "the memory-backed /dev/shm states its sizeLimit (it counts against the limit)");
         double limit = gibibytes(spec.path("resources").path("limits").path("memory").asString());
-        assertTrue(limit >= sleepTier + 8, "a memory limit of " + limit + " GiB holds the sleep tier's " + sleepTier
-                + " GiB with room for the engines and the JVM");
+        double needed = sleepTier + shmGib + ENGINES_AT_ONCE * ENGINE_PROCESS_GIB + JVM_GIB;
+        assertTrue(limit >= needed, "a memory limit of " + limit + " GiB holds the sleep tier's " + sleepTier + " GiB, /dev/shm's "
+                + shmGib + " GiB, " + ENGINES_AT_ONCE + " vLLM processes and the JVM: " + needed + " GiB");
+    }
+
+    @Test
+    void theModelCacheIsHandedToTheServersUserBeforeItStarts() throws IOException {
+        Manifest host = applications().stream().filter(m -> m.name().contains("engine-host")).findFirst().orElseThrow();
+        JsonNode storage = host.doc().path("spec").path("statefulSet").path("storage");
+        String volume = storage.path("volumeClaimTemplate").path("metadata").path("name").asString();
+        assertFalse(volume.isEmpty(), "the cache's claim is named (volumeClaimTemplate), so that an init container can mount it");
+        String user = ContainerImagesIT.imageUser(ROOT.resolve("liberty/Containerfile.engine-host")).split(":")[0];
+        boolean handed = false;
+        for (JsonNode init : host.doc().path("spec").path("initContainers")) {
+            pinned(init.path("image").asString(), host + " init container " + init.path("name").asString());
+            boolean mounts = false;
+            for (JsonNode mount : init.path("volumeMounts")) {
+                mounts |= mount.path("name").asString().equals(volume)
+                        && mount.path("mountPath").asString().equals(storage.path("mountPath").asString());
+            }
+            handed |= mounts && init.path("command").toString().contains("chown " + user + ":");
+        }
+        assertTrue(handed, "an init container chowns " + storage.path("mountPath").asString() + " to the image's user " + user);
+    }
+
+    @Test
+    void gatewaysStartNoEnginesSoTheirMemoryIsTheJvms() throws IOException {
+        Manifest gateway = applications().stream().filter(m -> m.name().contains("gateway")).findFirst().orElseThrow();
+        assertEquals("remote", env(gateway, "SWITCHBOARD_LAUNCHER"), gateway + ": a gateway starts no engine processes");
+        String image = Files.readString(ROOT.resolve("liberty/Containerfile"));
+        assertTrue(image.contains("SWITCHBOARD_LAUNCHER=remote"), "the gateway image starts no engines either");
+        assertFalse(image.contains("switchboard-vllm-sim.jar"), "the gateway image holds no simulator to answer real models with");
+        double limit = gibibytes(gateway.doc().path("spec").path("resources").path("limits").path("memory").asString());
+        assertTrue(limit >= JVM_GIB, gateway + ": " + limit + " GiB holds the JVM's " + JVM_GIB);
+    }
+
+    @Test
+    void everyServerThatAdmitsRequestsCountsAllOfThemForItsQuotaShare() {
+        int servers = applications().stream().mapToInt(app -> app.doc().path("spec").path("replicas").asInt(1)).sum();
+        for (Manifest app : applications()) {
+            assertEquals(String.valueOf(servers), env(app, "SWITCHBOARD_QUOTAS_REPLICAS"), app
+                    + ": while PostgreSQL is away each server admits 1/SWITCHBOARD_QUOTAS_REPLICAS of a quota, so it is"
+                    + " the sum of every app's replicas");
+        }
+    }
+
+    static String env(Manifest app, String name) {
+        for (JsonNode variable : app.doc().path("spec").path("env")) {
+            if (variable.path("name").asString().equals(name)) return variable.path("value").asString();
+        }
+        return null;
     }
 
     @Test
@@ -259,81 +331,19 @@ class DeploymentFilesIT {
             }
         }
         for (Manifest app : applications()) pinned(app.doc().path("spec").path("applicationImage").asString(), app.toString());
-        for (Path file : containerfiles()) {
+        for (Path file : ContainerImagesIT.containerfiles()) {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith("FROM ")) pinned(line.split("\\s+")[1], file.getFileName().toString());
             }
         }
     }
 
-    private static void pinned(String image, String where) {
+    static void pinned(String image, String where) {
         int slash = image.lastIndexOf('/');
         int colon = image.lastIndexOf(':');
         assertTrue(colon > slash, where + ": " + image + " has no tag");
         String tag = image.substring(colon + 1);
         assertFalse(tag.equals("latest") || tag.isBlank(), where + ": " + image + " is not pinned");
-    }
-
-    // ---- the images ----
-
-    @Test
-    void everyContainerfileCopiesWhatTheDocumentedBuildMakesAndRunsAsNonRootWithNothingStarted() throws IOException {
-        List<Path> files = containerfiles();
-        assertEquals(2, files.size(), "a gateway image and an engine-host image: " + files);
-        Pattern copy = Pattern.compile("^COPY\\s+(.*)$");
-        for (Path file : files) {
-            List<String> lines = Files.readAllLines(file);
-            String header = String.join("\n", lines.subList(0, Math.min(6, lines.size())));
-            assertTrue(header.contains("./switchboard package") && header.contains("build -f liberty/" + file.getFileName()),
-                    file + ": its first lines say how to build it");
-            String user = null;
-            for (String line : lines) {
-                Matcher m = copy.matcher(line);
-                if (m.matches() && !m.group(1).contains("--from=")) {
-                    List<String> words = new ArrayList<>(List.of(m.group(1).trim().split("\\s+")));
-                    words.removeIf(w -> w.startsWith("--"));
-                    for (String source : words.subList(0, words.size() - 1)) {
-                        assertTrue(Files.exists(ROOT.resolve(source)), file.getFileName() + " copies " + source
-                                + ", which ./switchboard package did not make");
-                    }
-                }
-                if (line.startsWith("USER ")) user = line.substring(5).trim();
-                if (line.startsWith("RUN ")) {
-                    assertFalse(line.matches(".*(server (start|run)|configure\\.sh).*"), file + ": nothing starts at build time: " + line);
-                }
-            }
-            assertNotNull(user, file + " sets a USER");
-            assertTrue(user.matches("[1-9][0-9]*(:[0-9]+)?"), file + " runs as a numeric non-root user, not " + user);
-        }
-    }
-
-    @Test
-    void theImagesRunThePomsLibertyOnTheJvmFamilyTheJvmOptionsAreFor() throws IOException {
-        Properties version = new Properties();
-        try (var in = Files.newInputStream(ROOT.resolve("target/image/wlp/lib/versions/openliberty.properties"))) {
-            version.load(in);
-        }
-        String pom = Files.readString(ROOT.resolve("pom.xml"));
-        Matcher m = Pattern.compile("<openliberty.version>([^<]+)</openliberty.version>").matcher(pom);
-        assertTrue(m.find());
-        assertEquals(m.group(1), version.getProperty("com.ibm.websphere.productVersion"), "the image's Liberty is the pom's");
-
-        boolean hotSpotOptions = Files.readAllLines(ROOT.resolve("server-config/jvm.options")).stream()
-                .anyMatch(line -> line.matches("-XX:[+-]?(UseParallelGC|UseG1GC|MaxMetaspaceSize=.*|MetaspaceSize=.*)"));
-        for (Path file : containerfiles()) {
-            String text = Files.readString(file);
-            boolean openJ9 = text.contains("openj9");
-            boolean temurin = text.contains("eclipse-temurin");
-            if (hotSpotOptions) {
-                assertTrue(temurin && !openJ9, file + ": jvm.options carries HotSpot flags, which OpenJ9 ignores");
-            }
-        }
-    }
-
-    static List<Path> containerfiles() throws IOException {
-        try (Stream<Path> files = Files.list(ROOT.resolve("liberty"))) {
-            return files.filter(f -> f.getFileName().toString().startsWith("Containerfile")).sorted().toList();
-        }
     }
 
     /** A Kubernetes memory quantity in GiB (Gi, Mi, G, M). */
