@@ -330,7 +330,14 @@ class DeploymentFilesIT {
                 assertFalse(name.matches(".*(PASSWORD|TOKEN|SECRET).*") && variable.has("value"), manifest + ": " + name + " in plain text");
             }
         }
-        for (Manifest app : applications()) pinned(app.doc().path("spec").path("applicationImage").asString(), app.toString());
+        Matcher version = Pattern.compile("<artifactId>switchboard</artifactId>\\s*<version>([^<-]+)").matcher(Files.readString(ROOT.resolve("pom.xml")));
+        assertTrue(version.find(), "the pom's version");
+        for (Manifest app : applications()) {
+            String image = app.doc().path("spec").path("applicationImage").asString();
+            pinned(image, app.toString());
+            // the tag README's build line gives the image: the project's version (./switchboard package prints it)
+            assertTrue(image.endsWith(":" + version.group(1)), app + ": " + image + " is tagged with the pom's version " + version.group(1));
+        }
         for (Path file : ContainerImagesIT.containerfiles()) {
             for (String line : Files.readAllLines(file)) {
                 if (line.startsWith("FROM ")) pinned(line.split("\\s+")[1], file.getFileName().toString());
