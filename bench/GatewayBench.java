@@ -372,6 +372,29 @@ public class GatewayBench {
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(p / 100.0 * sorted.length))];
     }
 
+    /**
+     * One of Switchboard's own steps as its server timed it ({@code switchboard_request_stage_seconds}, see
+     * RequestStages): p50, p99 and p99.9 over the timer's window (about the last two minutes) and the observations
+     * so far. What the step adds to a request, measured where it runs, not as a difference of two noisy p99s.
+     */
+    static String stage(String stage) throws Exception {
+        String text = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway + "/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        java.util.Map<String, Double> values = new java.util.HashMap<>();
+        for (String line : text.lines().toList()) {
+            if (!line.startsWith("switchboard_request_stage_seconds") || !line.contains("stage=\"" + stage + "\"")) continue;
+            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            java.util.regex.Matcher q = java.util.regex.Pattern.compile("quantile=\"([0-9.]+)\"").matcher(line);
+            if (q.find()) values.put(q.group(1), value);
+            else if (line.startsWith("switchboard_request_stage_seconds_count")) values.put("count", value);
+            else if (line.startsWith("switchboard_request_stage_seconds_max")) values.put("max", value);
+        }
+        return String.format("%s: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs (%.0f observations)", stage,
+                values.getOrDefault("0.5", Double.NaN) * 1e6, values.getOrDefault("0.99", Double.NaN) * 1e6,
+                values.getOrDefault("0.999", Double.NaN) * 1e6, values.getOrDefault("max", Double.NaN) * 1e6,
+                values.getOrDefault("count", 0.0));
+    }
+
     static void report(String what, long[] latency, RawLoad load) {
         System.out.printf("%-28s p50 %7.2f ms   p90 %7.2f ms   p99 %7.2f ms   max %7.2f ms   (%d requests) %s%n", what,
                 pct(latency, 50) / 1e6, pct(latency, 90) / 1e6, pct(latency, 99) / 1e6, pct(latency, 100) / 1e6, latency.length,

@@ -188,6 +188,26 @@ class InferenceRelayIT {
         }
     }
 
+    /** The count of a Switchboard timer's observations, for one stage, from its own /metrics. */
+    private static double stageCount(String stage) {
+        String metrics = Switchboard.send("GET", "/metrics", null, null).body();
+        return metrics.lines().filter(l -> l.startsWith("switchboard_request_stage_seconds_count{") && l.contains("stage=\"" + stage + "\""))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    @Test
+    void switchboardTimesItsOwnStepsForTheBenchmarks() {
+        // a caller with a limit: admitted and settled; every request: its usage row; a model's own name: no rules to time
+        String limitedKey = Tenants.named("relay-stages").allowedModels(model).with("rpm_limit", 1000).createWithKey().getString("key");
+        List<String> stages = List.of("route", "admit", "record", "settle");
+        List<Double> before = stages.stream().map(InferenceRelayIT::stageCount).toList();
+        assertEquals(200, Switchboard.tenant("POST", "/v1/chat/completions", limitedKey, "{\"model\":\"" + model
+                + "\",\"messages\":[{\"role\":\"user\",\"content\":\"time me\"}],\"max_tokens\":2}").status());
+        List<Double> after = stages.stream().map(InferenceRelayIT::stageCount).toList();
+        assertEquals(List.of(0.0, 1.0, 1.0, 1.0), java.util.stream.IntStream.range(0, stages.size())
+                .mapToObj(i -> after.get(i) - before.get(i)).toList(), "observations per stage " + stages);
+    }
+
     @Test
     void badRequestsAre400sNamingTheParameterAndNeverReachAnEngine() {
         String[][] cases = {

@@ -16,6 +16,8 @@ import io.switchboard.inference.control.OutcomeLog;
 import io.switchboard.inference.entity.CompletionRequest;
 import io.switchboard.inference.entity.CompletionRequest.Endpoint;
 import io.switchboard.inference.control.PromptEstimate;
+import io.switchboard.inference.control.RequestStages;
+import io.switchboard.inference.control.RequestStages.Stage;
 import io.switchboard.inference.entity.InferenceCall;
 import io.switchboard.pricing.control.PriceBook;
 import io.switchboard.quotas.control.Admission;
@@ -55,6 +57,7 @@ public class CompletionsServlet extends HttpServlet {
     @Inject OutcomeLog outcomes;
     @Inject QuotaLedger quotas;
     @Inject PriceBook prices;
+    @Inject RequestStages stages;
     @Inject Conversations conversations;
     @Inject @ConfigProperty(name = "switchboard.max-request-bytes", defaultValue = "10485760") long maxRequestBytes;
 
@@ -83,8 +86,10 @@ public class CompletionsServlet extends HttpServlet {
             byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
                     request.getContentLengthLong());
             completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
+            long routing = System.nanoTime();
             Route route = resolver.resolve(completion.model(), tenant, endpoint.routeName,
                     completion.body(), request.getHeader(TraitReader.QUALITY_HEADER));
+            if (!Route.DIRECT.equals(route.label())) stages.since(Stage.ROUTE, routing); // through the rules
             ModelSpec model = route.model();
             if (endpoint.generates() == model.embeds()) {
                 throw ApiException.invalid("model", "The model `" + completion.model() + "` does not support the "
@@ -110,7 +115,9 @@ public class CompletionsServlet extends HttpServlet {
                 case COUNT_TOKENS, EMBEDDINGS -> 0;
             };
             call = call.reserving(prompt + generated);
+            long admitting = System.nanoTime();
             admission = admit(call, model, prompt, generated);
+            if (admission != Admission.NONE) stages.since(Stage.ADMIT, admitting); // a caller with limits
             admission.headers().forEach(response::setHeader);
             relay.relay(request.startAsync(), call, admission, body, route);
             admission = null; // the exchange settles it now

@@ -16,6 +16,7 @@ import io.switchboard.inference.entity.InferenceCall;
 import io.switchboard.quotas.control.Admission;
 import io.switchboard.inference.entity.RequestOutcome;
 import io.switchboard.inference.control.PromptEstimate;
+import io.switchboard.inference.control.RequestStages;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
@@ -457,6 +458,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             completion = stream.tokenChunks();
             estimated = true;
         }
+        long recording = System.nanoTime();
         UsageRecord row = relay.outcomes.record(new RequestOutcome(requestId, call.clientRequestId(), call.tenant().tenantId(),
                 call.tenant().keyId(), call.endUser(), request.model(), model.name(), route.ruleLabel(), route.fallbackReason(),
                 request.endpoint().path,
@@ -464,8 +466,11 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
                 held == null ? (now - startedNanos) / 1_000_000 : held.queuedNanos() / 1_000_000,
                 firstTokenNanos == 0 ? null : (firstTokenNanos - startedNanos) / 1_000_000,
                 (now - startedNanos) / 1_000_000, call.startedAt(), Instant.now(), error));
+        long settling = System.nanoTime();
+        relay.stages.since(RequestStages.Stage.RECORD, recording);
         // the one settle path: the quotas get back what the reservation held beyond what was used
         relay.quotas.settle(admission, (long) row.promptTokens() + row.completionTokens(), row.costPicos());
+        if (admission != Admission.NONE) relay.stages.since(RequestStages.Stage.SETTLE, settling);
     }
 
     private void finish(int status, String error) {

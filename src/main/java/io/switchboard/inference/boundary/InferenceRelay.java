@@ -29,6 +29,7 @@ public class InferenceRelay {
     @Inject OutcomeLog outcomes;
     @Inject ClientWatch clients;
     @Inject QuotaLedger quotas;
+    @Inject io.switchboard.inference.control.RequestStages stages;
     @Inject io.switchboard.responses.control.Conversations conversations;
     @Inject @ConfigProperty(name = "switchboard.engines.max-wait-seconds", defaultValue = "300") int maxWaitSeconds;
     @Inject @ConfigProperty(name = "switchboard.inference.first-byte-timeout-seconds", defaultValue = "600") int firstByteTimeoutSeconds;
