@@ -51,6 +51,16 @@ public class QuotaBench {
         // only callers with limits are timed: these are the 100 tenants' requests (aim: together at most 0.3 ms at p99)
         System.out.println("as the server timed them, " + GatewayBench.stage("admit"));
         System.out.println("as the server timed them, " + GatewayBench.stage("settle"));
+        for (String m : new String[] {"rpm", "tpm", "concurrency", "daily_tokens", "monthly_tokens", "monthly_spend"}) {
+            System.out.printf("  on the request path, %s: %.0f (of them into an empty share: %.0f)%n", m,
+                    UsageBench.metric("switchboard_quota_leases_total", "metric=\"" + m + "\""),
+                    UsageBench.metric("switchboard_quota_leases_fresh_total", "metric=\"" + m + "\""));
+        }
+        System.out.printf("quota slices leased on a request's path %.0f, ahead of their window %.0f; renewals %.0f, mean %.1f ms, max %.1f ms%n",
+                UsageBench.metric("switchboard_quota_leases_total", "when=\"request\""), UsageBench.metric("switchboard_quota_leases_total", "when=\"ahead\""),
+                UsageBench.metric("switchboard_quota_renewal_seconds_count"),
+                1000 * UsageBench.metric("switchboard_quota_renewal_seconds_sum") / Math.max(1, UsageBench.metric("switchboard_quota_renewal_seconds_count")),
+                1000 * UsageBench.metric("switchboard_quota_renewal_seconds_max"));
 
         if (!Boolean.parseBoolean(System.getProperty("hotrow", "true"))) return;
         System.out.printf("%n== hot row? 64 connections of one limited tenant vs 64 connections over 64 limited tenants ==%n");

@@ -168,6 +168,16 @@ public class UsageBench {
         return "{\"v\":" + output + "}";
     }
 
+    /** A Prometheus value from /metrics, the sum over the label sets that hold {@code label} ({@code when="ahead"}). */
+    static double metric(String name, String label) throws Exception {
+        String text = GatewayBench.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayBench.gateway + "/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        double sum = 0;
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(text);
+        while (m.find()) if (m.group(1).contains(label)) sum += Double.parseDouble(m.group(2));
+        return sum;
+    }
+
     /** A Prometheus value from /metrics (the sum over its label sets); 0 when absent. */
     static double metric(String name) throws Exception {
         String text = GatewayBench.HTTP.send(HttpRequest.newBuilder(URI.create(GatewayBench.gateway + "/metrics")).build(),

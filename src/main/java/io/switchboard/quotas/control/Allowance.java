@@ -145,6 +145,21 @@ final class Allowance {
         granted += returned;
     }
 
+    /** What the other replicas hold of this window now (read by the renewer for an idle share). */
+    synchronized void othersHold(long leasedByOthers) {
+        otherReplicas = leasedByOthers;
+    }
+
+    /**
+     * Whether the limit is getting scarce: what no replica holds is under a quarter of it (or two slices). An
+     * idle share is given back only then, so that the other replicas find room; while there is plenty, this
+     * replica keeps it for its next request, which then needs no lease.
+     */
+    synchronized boolean scarce(int slices) {
+        long free = limit - otherReplicas - granted;
+        return free < Math.max(limit / 4, 2 * ((limit + slices - 1) / slices));
+    }
+
     synchronized boolean idleFor(long nanos) {
         return reserved == 0 && System.nanoTime() - lastUseNanos > nanos;
     }

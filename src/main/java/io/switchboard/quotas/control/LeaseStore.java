@@ -166,6 +166,35 @@ public class LeaseStore {
         }
     }
 
+    /**
+     * What the other replicas hold now of each of these windows (their leases in it; for concurrency, the live
+     * ones'): read by the renewer for the idle shares it may keep, in one statement.
+     */
+    Map<Key, Long> leasedByOthers(String replica, java.util.Collection<Key> keys) throws SQLException {
+        Map<Key, Long> others = new HashMap<>();
+        if (keys.isEmpty()) return others;
+        List<Key> list = List.copyOf(keys);
+        try (Connection connection = dataSource.getConnection();
+             PreparedStatement query = connection.prepareStatement("SELECT k.scope, k.metric, k.window_start, "
+                     + "coalesce(sum(l.leased), 0) FROM unnest(?::text[], ?::text[], ?::timestamptz[]) AS k(scope, metric, window_start) "
+                     + "LEFT JOIN quota_lease l ON l.scope = k.scope AND l.metric = k.metric AND l.window_start = k.window_start "
+                     + "AND l.replica <> ? AND (l.metric <> 'concurrency' OR l.renewed_at > now() - make_interval(secs => "
+                     + CONCURRENCY_TTL_SECONDS + ")) GROUP BY 1, 2, 3")) {
+            query.setArray(1, connection.createArrayOf("text", list.stream().map(Key::scope).toArray()));
+            query.setArray(2, connection.createArrayOf("text", list.stream().map(k -> k.metric().wireName()).toArray()));
+            query.setArray(3, connection.createArrayOf("timestamptz", list.stream().map(k -> Timestamp.from(k.windowStart())).toArray()));
+            query.setString(4, replica);
+            Map<String, Metric> byWire = new HashMap<>();
+            for (Metric metric : Metric.values()) byWire.put(metric.wireName(), metric);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    others.put(new Key(rows.getString(1), byWire.get(rows.getString(2)), rows.getTimestamp(3).toInstant()), rows.getLong(4));
+                }
+            }
+        }
+        return others;
+    }
+
     /** Per tenant, the requests in flight that live replicas reported at their last renewal. */
     Map<Long, Long> inFlightByTenant() throws SQLException {
         Map<Long, Long> inFlight = new HashMap<>();

@@ -43,9 +43,12 @@ public class QuotaLedger {
     /** A slice is a sixteenth of the limit (at least what the request needs), never more than is left. */
     private static final int SLICES = 16;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** A budget's or concurrency's idle share is kept while the limit is plentiful, at most this long. */
+    private static final long KEPT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     @Inject LeaseStore store;
     @Inject BudgetAlerts alerts;
+    @Inject QuotaMetrics metrics;
     @Resource ManagedScheduledExecutorService scheduler;
     @Inject @ConfigProperty(name = "switchboard.quotas.replica-id") java.util.Optional<String> configuredReplica;
     /** During a database outage each replica admits up to this share of a limit on its own. */
@@ -58,6 +61,7 @@ public class QuotaLedger {
     private ScheduledFuture<?> renewing;
     private long lastCleanupNanos = System.nanoTime();
     private long renewals;
+    private long lastWarningNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
     @PostConstruct
     void start() {
@@ -201,6 +205,7 @@ public class QuotaLedger {
 
     private boolean leaseAndReserve(Allowance allowance, long amount) {
         long want = Math.max(amount, (allowance.limit + SLICES - 1) / SLICES);
+        if (metrics != null) metrics.leasedOnRequestPath(allowance.metric, allowance.granted() == 0);
         try {
             LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
                     allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
@@ -220,7 +225,9 @@ public class QuotaLedger {
      * starts: otherwise every scope's first request after a boundary (every 6 s for a sliding minute, and
      * all tenants at once) would wait for a lease, a burst of transactions that stalled requests for 200 ms.
      * The slice is sized by the demand of the window now ending (twice what it took, at least one request's
-     * worth), so a prefetched slice seldom strands much of the limit.
+     * worth; for a sliding minute, of its busiest bucket of the last minute, so that a scope that paused for a few
+     * seconds finds its slice too), so a prefetched slice seldom strands much of the limit: a bucket's unused
+     * slice goes back when it closes.
      */
     private void prefetch(Instant now) throws SQLException {
         Instant soon = now.plusSeconds(2);
@@ -228,11 +235,31 @@ public class QuotaLedger {
         List<LeaseStore.Request> requests = new ArrayList<>();
         List<Allowance> ending = new ArrayList<>(allowances.values());
         ending.sort(java.util.Comparator.comparing((Allowance a) -> a.scope.id()).thenComparing(a -> a.metric)); // lock order
-        for (Allowance current : ending) {
-            if (current.metric == Metric.CONCURRENCY || !current.windowEnd.isAfter(now) || current.windowEnd.isAfter(soon)) continue;
+        // a sliding minute: its scopes busy within the last minute (closed buckets stay known 70 s), the busiest
+        // bucket of each and its latest; each gets the bucket that starts within 2 s, even after a pause
+        Map<String, Long> recentDemand = new HashMap<>();
+        Map<String, Allowance> latest = new java.util.LinkedHashMap<>();
+        for (Allowance a : ending) {
+            if (a.metric.budget || a.metric == Metric.CONCURRENCY || a.windowEnd.isBefore(now.minusSeconds(60))) continue;
+            String id = a.scope.id() + '|' + a.metric;
+            recentDemand.merge(id, a.taken(), Math::max);
+            latest.merge(id, a, (x, y) -> x.windowStart.isAfter(y.windowStart) ? x : y);
+        }
+        for (Map.Entry<String, Allowance> scope : latest.entrySet()) {
+            Allowance recent = scope.getValue();
+            long demand = recentDemand.get(scope.getKey());
+            Instant[] next = Windows.of(recent.metric, soon, null);
+            if (demand == 0 || !next[0].isAfter(now)) continue; // no bucket starts within 2 s
+            if (allowances.containsKey(new LeaseStore.Key(recent.scope.id(), recent.metric, next[0]))) continue;
+            upcoming.add(new Allowance(recent.scope, recent.metric, next[0], next[1], recent.limit));
+            requests.add(new LeaseStore.Request(recent.scope.id(), recent.metric, next[0], next[1], Windows.span(recent.metric, next[0]),
+                    Math.min((recent.limit + SLICES - 1) / SLICES, Math.max(1, 2 * demand)), recent.limit));
+        }
+        for (Allowance current : ending) { // budgets: the next period, for one used now
+            if (!current.metric.budget || !current.windowEnd.isAfter(now) || current.windowEnd.isAfter(soon)) continue;
             long taken = current.taken();
             if (taken == 0) continue;
-            Instant[] next = Windows.of(current.metric, current.windowEnd, current.metric.budget ? resets.get(current.scope.id()) : null);
+            Instant[] next = Windows.of(current.metric, current.windowEnd, resets.get(current.scope.id()));
             if (allowances.containsKey(new LeaseStore.Key(current.scope.id(), current.metric, next[0]))) continue;
             upcoming.add(new Allowance(current.scope, current.metric, next[0], next[1], current.limit));
             requests.add(new LeaseStore.Request(current.scope.id(), current.metric, next[0], next[1],
@@ -240,6 +267,7 @@ public class QuotaLedger {
                     Math.min((current.limit + SLICES - 1) / SLICES, Math.max(1, 2 * taken)), current.limit));
         }
         List<LeaseStore.Lease> leases = store.leaseAll(replica, requests);
+        if (metrics != null) metrics.leasedAhead(leases.size());
         Map<LeaseStore.Key, long[]> giveBack = new HashMap<>();
         for (int i = 0; i < leases.size(); i++) {
             Allowance next = upcoming.get(i);
@@ -249,6 +277,31 @@ public class QuotaLedger {
             if (allowances.putIfAbsent(key, next) != null) giveBack.put(key, new long[] {0, next.trim()}); // a request was first
         }
         store.report(replica, giveBack);
+    }
+
+    /**
+     * An idle share is kept while its limit is plentiful ({@link Allowance#scarce}), and given back after 2 s idle
+     * once it is not: given back at once, it had to be leased again by the next request (five round trips for a
+     * tenant with every limit, every tenant back from a lull at once: 250 ms at p99 in {@code bench quotas}), and a
+     * sliding bucket leased ahead was given back before its first request. Budgets and concurrency, whose windows
+     * are long, judge that by a fresh count of what the other replicas hold; a sliding bucket by its last lease.
+     */
+    private static boolean keepsIdleShare(Metric metric) {
+        return metric.budget || metric == Metric.CONCURRENCY;
+    }
+
+    /** For the idle shares that may be kept, what the other replicas hold of their windows now (empty: database away). */
+    private Map<LeaseStore.Key, Long> othersHoldingWhatIsIdle(Instant now) {
+        List<LeaseStore.Key> idle = new ArrayList<>();
+        allowances.forEach((key, allowance) -> {
+            if (keepsIdleShare(allowance.metric) && now.isBefore(allowance.windowEnd) && allowance.idleFor(IDLE_NANOS)
+                    && !allowance.idleFor(KEPT_IDLE_NANOS) && allowance.granted() > allowance.taken()) idle.add(key);
+        });
+        try {
+            return store.leasedByOthers(replica, idle);
+        } catch (SQLException | RuntimeException away) {
+            return Map.of();
+        }
     }
 
     /** What this replica holds of the limit in the minutes the allowance's bucket is in (or its window). */
@@ -269,10 +322,12 @@ public class QuotaLedger {
      * forgets windows long over.
      */
     void renew() {
+        long started = System.nanoTime();
         try {
             Instant now = Instant.now();
             Map<LeaseStore.Key, long[]> changes = new HashMap<>();
             boolean reportUse = ++renewals % 5 == 0; // budgets' use for alerts and messages: every 5 s is soon enough
+            Map<LeaseStore.Key, Long> othersNow = othersHoldingWhatIsIdle(now);
             for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
                 Allowance allowance = entry.getValue();
                 long local = allowance.unsyncedLocalGrants();
@@ -288,7 +343,13 @@ public class QuotaLedger {
                     }
                 }
                 boolean closed = !now.isBefore(allowance.windowEnd);
-                long returned = inStep && (closed || allowance.idleFor(IDLE_NANOS)) ? allowance.trim() : 0;
+                Long others = othersNow.get(entry.getKey());
+                if (others != null) allowance.othersHold(others);
+                // a budget's or concurrency's idle share is kept only with a fresh count of the others' (sliding
+                // buckets, from their last lease: they close within 6 s anyway)
+                boolean known = others != null || !keepsIdleShare(allowance.metric);
+                boolean idle = allowance.idleFor(IDLE_NANOS) && (!known || allowance.scarce(SLICES) || allowance.idleFor(KEPT_IDLE_NANOS));
+                long returned = inStep && (closed || idle) ? allowance.trim() : 0;
                 // only budgets need their use in the database (the alerts read it); a rate's lease is what counts
                 long used = allowance.metric.budget && (reportUse || closed) ? allowance.unreportedConsumption() : 0;
                 boolean keepAlive = allowance.metric == Metric.CONCURRENCY && allowance.holdsAnything() && reportUse;
@@ -324,8 +385,15 @@ public class QuotaLedger {
                 lastCleanupNanos = System.nanoTime();
             }
             loadResets();
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
             LOG.fine("Quota renewal deferred (database away?): " + e.getMessage());
+        } catch (RuntimeException e) { // not the database being away: a defect, said once a minute at most
+            if (System.nanoTime() - lastWarningNanos > TimeUnit.MINUTES.toNanos(1)) {
+                lastWarningNanos = System.nanoTime();
+                LOG.log(java.util.logging.Level.WARNING, "Quota renewal failed; it is retried every second", e);
+            }
+        } finally {
+            if (metrics != null) metrics.renewed(System.nanoTime() - started);
         }
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -71,6 +72,27 @@ class QuotaLedgerTest {
 
         @Override
         void report(String replica, Map<Key, long[]> changes) {
+        }
+
+        @Override
+        List<Lease> leaseAll(String replica, List<Request> requests) throws SQLException {
+            List<Lease> leases = new ArrayList<>();
+            for (Request r : requests) leases.add(leaseNow(replica, r.scope(), r.metric(), r.windowStart(), r.span(), r.want(), r.limit()));
+            return leases;
+        }
+
+        @Override
+        synchronized Map<Key, Long> leasedByOthers(String replica, java.util.Collection<Key> keys) {
+            Map<Key, Long> others = new HashMap<>();
+            for (Key key : keys) {
+                Map<String, Long> window = leased.getOrDefault(key.scope() + "|" + key.metric().name() + "|" + key.windowStart(), Map.of());
+                others.put(key, window.entrySet().stream().filter(e -> !e.getKey().equals(replica)).mapToLong(Map.Entry::getValue).sum());
+            }
+            return others;
+        }
+
+        long leasedBy(String replica, Metric metric, Instant windowStart) {
+            return leased.getOrDefault("tenant:7|" + metric.name() + "|" + windowStart, Map.of()).getOrDefault(replica, 0L);
         }
 
         @Override
@@ -199,6 +221,19 @@ class QuotaLedgerTest {
         ApiException refused = assertThrows(ApiException.class, () -> a.admit(caller(rpm(20)), null, 1, 0),
                 "this bucket and the next share nine minutes: the limit is taken in them");
         assertEquals("rate_limit_exceeded", refused.code());
+    }
+
+    @Test
+    void aTenantThatPausedForABucketFindsTheNextOneLeasedAheadOfItsFirstRequest() throws Exception {
+        MemoryLeases store = new MemoryLeases();
+        QuotaLedger ledger = ledger(store, "a");
+        ledger.settle(ledger.admit(caller(rpm(1600)), null, 1, 0), 1, 0L); // one bucket with demand, then a pause
+        Instant paused = Windows.of(Metric.RPM, Instant.now(), null)[1]; // the bucket after it: nobody asks in it
+        Instant resumes = paused.plus(Windows.BUCKET);
+        Thread.sleep(Math.max(0, Duration.between(Instant.now(), resumes.minusMillis(1500)).toMillis()));
+        ledger.renew(); // 1.5 s before the bucket in which requests come again
+        assertTrue(store.leasedBy("a", Metric.RPM, resumes) > 0, "the bucket after the pause is leased ahead: "
+                + store.leased.keySet());
     }
 
     @Test
