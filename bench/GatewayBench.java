@@ -372,27 +372,45 @@ public class GatewayBench {
         return sorted[(int) Math.min(sorted.length - 1, Math.floor(p / 100.0 * sorted.length))];
     }
 
-    /**
-     * One of Switchboard's own steps as its server timed it ({@code switchboard_request_stage_seconds}, see
-     * RequestStages): p50, p99 and p99.9 over the timer's window (about the last two minutes) and the observations
-     * so far. What the step adds to a request, measured where it runs, not as a difference of two noisy p99s.
-     */
-    static String stage(String stage) throws Exception {
-        String text = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(gateway + "/metrics")).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-        java.util.Map<String, Double> values = new java.util.HashMap<>();
-        for (String line : text.lines().toList()) {
-            if (!line.startsWith("switchboard_request_stage_seconds") || !line.contains("stage=\"" + stage + "\"")) continue;
-            double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            java.util.regex.Matcher q = java.util.regex.Pattern.compile("quantile=\"([0-9.]+)\"").matcher(line);
-            if (q.find()) values.put(q.group(1), value);
-            else if (line.startsWith("switchboard_request_stage_seconds_count")) values.put("count", value);
-            else if (line.startsWith("switchboard_request_stage_seconds_max")) values.put("max", value);
+    /** The server's cumulative stage histograms now ({@code GET /admin/stages}): stage -> {bound ns -> count}. */
+    static java.util.Map<String, java.util.TreeMap<Long, Long>> stages() throws Exception {
+        String json = admin("GET", "/admin/stages", "");
+        java.util.Map<String, java.util.TreeMap<Long, Long>> all = new java.util.HashMap<>();
+        java.util.regex.Matcher stage = java.util.regex.Pattern.compile("\"([a-z]+)\":\\[((?:\\[[0-9]+,[0-9]+\\],?)*)\\]").matcher(json);
+        while (stage.find()) {
+            java.util.TreeMap<Long, Long> buckets = new java.util.TreeMap<>();
+            java.util.regex.Matcher bucket = java.util.regex.Pattern.compile("\\[([0-9]+),([0-9]+)\\]").matcher(stage.group(2));
+            while (bucket.find()) buckets.put(Long.parseLong(bucket.group(1)), Long.parseLong(bucket.group(2)));
+            all.put(stage.group(1), buckets);
         }
-        return String.format("%s: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs (%.0f observations)", stage,
-                values.getOrDefault("0.5", Double.NaN) * 1e6, values.getOrDefault("0.99", Double.NaN) * 1e6,
-                values.getOrDefault("0.999", Double.NaN) * 1e6, values.getOrDefault("max", Double.NaN) * 1e6,
-                values.getOrDefault("count", 0.0));
+        return all;
+    }
+
+    /** One stage's p50, p99, p99.9 and max between two {@link #stages()} readings: the measured phase alone. */
+    static String stageBetween(java.util.Map<String, java.util.TreeMap<Long, Long>> before,
+                               java.util.Map<String, java.util.TreeMap<Long, Long>> after, String stage) {
+        java.util.TreeMap<Long, Long> phase = new java.util.TreeMap<>();
+        after.getOrDefault(stage, new java.util.TreeMap<>()).forEach((bound, count) -> {
+            long d = count - before.getOrDefault(stage, new java.util.TreeMap<>()).getOrDefault(bound, 0L);
+            if (d > 0) phase.put(bound, d);
+        });
+        long total = phase.values().stream().mapToLong(Long::longValue).sum();
+        if (total == 0) return stage + ": no observations";
+        double[] quantiles = {0.5, 0.99, 0.999, 1.0};
+        double[] at = new double[quantiles.length];
+        for (int q = 0; q < quantiles.length; q++) {
+            long rank = (long) Math.ceil(quantiles[q] * total);
+            long seen = 0;
+            for (var bucket : phase.entrySet()) {
+                seen += bucket.getValue();
+                if (seen >= rank) {
+                    at[q] = bucket.getKey() / 1e3;
+                    break;
+                }
+            }
+        }
+        return String.format("%s in the measured phase: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs "
+                + "(%d observations; bucket bounds, at most 12.5%% above)", stage, at[0], at[1], at[2], at[3], total);
     }
 
     static void report(String what, long[] latency, RawLoad load) {

@@ -40,8 +40,10 @@ public class QuotaBench {
         System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s ==%n", seconds);
         // -Dswap=true: the 100 tenants first in each round, to tell a load's own cost from its place in the round
         boolean swap = Boolean.parseBoolean(System.getProperty("swap", "false"));
+        var stagesBefore = GatewayBench.stages();
         long[][] both = swap ? GatewayBench.alternate(limited, unlimited, 1000, seconds, 3)
                 : GatewayBench.alternate(unlimited, limited, 1000, seconds, 3);
+        var stagesAfter = GatewayBench.stages();
         long[] a = both[swap ? 1 : 0];
         long[] b = both[swap ? 0 : 1];
         GatewayBench.report("one tenant, no limits", a, unlimited);
@@ -49,8 +51,8 @@ public class QuotaBench {
         System.out.printf("admission adds: p50 %.3f ms, p99 %.3f ms%n",
                 (GatewayBench.pct(b, 50) - GatewayBench.pct(a, 50)) / 1e6, (GatewayBench.pct(b, 99) - GatewayBench.pct(a, 99)) / 1e6);
         // only callers with limits are timed: these are the 100 tenants' requests (aim: together at most 0.3 ms at p99)
-        System.out.println("as the server timed them, " + GatewayBench.stage("admit"));
-        System.out.println("as the server timed them, " + GatewayBench.stage("settle"));
+        System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "admit"));
+        System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "settle"));
         for (String m : new String[] {"rpm", "tpm", "concurrency", "daily_tokens", "monthly_tokens", "monthly_spend"}) {
             System.out.printf("  on the request path, %s: %.0f (of them into an empty share: %.0f)%n", m,
                     UsageBench.metric("switchboard_quota_leases_total", "metric=\"" + m + "\""),
