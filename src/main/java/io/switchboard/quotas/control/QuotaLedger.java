@@ -43,6 +43,8 @@ public class QuotaLedger {
     /** A slice is a sixteenth of the limit (at least what the request needs), never more than is left. */
     private static final int SLICES = 16;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** How far ahead the renewer leases a sliding bucket's slice (at least three renewals before it starts). */
+    private static final java.time.Duration LEASE_AHEAD = java.time.Duration.ofSeconds(4);
     /** A budget's or concurrency's idle share is kept while the limit is plentiful, at most this long. */
     private static final long KEPT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -221,7 +223,8 @@ public class QuotaLedger {
     }
 
     /**
-     * Leases the next window's slice, for every window that ends within two seconds and was used, before it
+     * Leases the next window's slice (a sliding bucket's up to {@link #LEASE_AHEAD} before it starts, a budget's next
+     * period within two seconds of it), for every window that was used, before it
      * starts: otherwise every scope's first request after a boundary (every 6 s for a sliding minute, and
      * all tenants at once) would wait for a lease, a burst of transactions that stalled requests for 200 ms.
      * The slice is sized by the demand of the window now ending (twice what it took, at least one request's
@@ -231,6 +234,9 @@ public class QuotaLedger {
      */
     private void prefetch(Instant now) throws SQLException {
         Instant soon = now.plusSeconds(2);
+        // sliding buckets up to 4 s ahead: every tenant's bucket starts at the same instant, and a renewal that took
+        // longer than a second (200 leases one after another) let the first requests of a bucket lease it themselves
+        Instant ahead = now.plus(LEASE_AHEAD);
         List<Allowance> upcoming = new ArrayList<>();
         List<LeaseStore.Request> requests = new ArrayList<>();
         List<Allowance> ending = new ArrayList<>(allowances.values());
@@ -248,8 +254,8 @@ public class QuotaLedger {
         for (Map.Entry<String, Allowance> scope : latest.entrySet()) {
             Allowance recent = scope.getValue();
             long demand = recentDemand.get(scope.getKey());
-            Instant[] next = Windows.of(recent.metric, soon, null);
-            if (demand == 0 || !next[0].isAfter(now)) continue; // no bucket starts within 2 s
+            Instant[] next = Windows.of(recent.metric, ahead, null);
+            if (demand == 0 || !next[0].isAfter(now)) continue; // no bucket starts within 4 s
             if (allowances.containsKey(new LeaseStore.Key(recent.scope.id(), recent.metric, next[0]))) continue;
             upcoming.add(new Allowance(recent.scope, recent.metric, next[0], next[1], recent.limit));
             requests.add(new LeaseStore.Request(recent.scope.id(), recent.metric, next[0], next[1], Windows.span(recent.metric, next[0]),
