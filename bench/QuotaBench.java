@@ -53,6 +53,7 @@ public class QuotaBench {
         // only callers with limits are timed: these are the 100 tenants' requests (aim: together at most 0.3 ms at p99)
         System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "admit"));
         System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "settle"));
+        System.out.println("both loads, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "record"));
         for (String m : new String[] {"rpm", "tpm", "concurrency", "daily_tokens", "monthly_tokens", "monthly_spend"}) {
             System.out.printf("  on the request path, %s: %.0f (of them into an empty share: %.0f)%n", m,
                     UsageBench.metric("switchboard_quota_leases_total", "metric=\"" + m + "\""),
