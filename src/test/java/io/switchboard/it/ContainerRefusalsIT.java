@@ -83,6 +83,13 @@ class ContainerRefusalsIT {
     }
 
     @Test
+    void theErrorPageAskedForDirectlyIsAnUnknownUrl() throws IOException {
+        Answer answer = get("/errors/container");
+        assertEquals(404, answer.status(), answer.body());
+        assertTrue(answer.body().contains("\"unknown_url\""), answer.body());
+    }
+
+    @Test
     void pathsTheContainerRefusesAreStillA400() throws IOException {
         for (String path : REFUSED_BY_THE_CONTAINER) {
             assertEquals(400, get(path).status(), path);

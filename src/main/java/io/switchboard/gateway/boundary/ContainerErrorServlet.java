@@ -27,7 +27,10 @@ public class ContainerErrorServlet extends HttpServlet {
         String message = String.valueOf(request.getAttribute(RequestDispatcher.ERROR_MESSAGE));
         int code = status instanceof Integer i ? i : 500;
         ApiException error;
-        if (message.contains("CWWWC0005I") || (failure instanceof Throwable t && String.valueOf(t.getMessage()).contains("CWWWC0005I"))) {
+        if (status == null && failure == null) { // asked for directly, not as an error page: nothing here
+            error = ApiException.notFound("unknown_url", "Unknown request URL: " + request.getMethod() + " "
+                    + request.getRequestURI() + ". Please check the URL for typos.");
+        } else if (message.contains("CWWWC0005I") || (failure instanceof Throwable t && String.valueOf(t.getMessage()).contains("CWWWC0005I"))) {
             error = new ApiException(400, ApiException.INVALID_REQUEST, "invalid_path", null,
                     "The request path has characters that may not be encoded in it (a NUL, an encoded slash, backslash or"
                             + " dot segment, or a malformed escape). Please check the URL.");
