@@ -389,15 +389,23 @@ public class GatewayBench {
     /** One stage's p50, p99, p99.9 and max between two {@link #stages()} readings: the measured phase alone. */
     static String stageBetween(java.util.Map<String, java.util.TreeMap<Long, Long>> before,
                                java.util.Map<String, java.util.TreeMap<Long, Long>> after, String stage) {
+        double[] q = stageQuantiles(before, after, stage, 0.5, 0.99, 0.999, 1.0);
+        if (q == null) return stage + ": no observations";
+        return String.format("%s in the measured phase: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs "
+                + "(%.0f observations; bucket bounds, at most 12.5%% above)", stage, q[0], q[1], q[2], q[3], q[4]);
+    }
+
+    /** The stage's quantiles in µs between two readings, then the number of observations; null when none. */
+    static double[] stageQuantiles(java.util.Map<String, java.util.TreeMap<Long, Long>> before,
+                                   java.util.Map<String, java.util.TreeMap<Long, Long>> after, String stage, double... quantiles) {
         java.util.TreeMap<Long, Long> phase = new java.util.TreeMap<>();
         after.getOrDefault(stage, new java.util.TreeMap<>()).forEach((bound, count) -> {
             long d = count - before.getOrDefault(stage, new java.util.TreeMap<>()).getOrDefault(bound, 0L);
             if (d > 0) phase.put(bound, d);
         });
         long total = phase.values().stream().mapToLong(Long::longValue).sum();
-        if (total == 0) return stage + ": no observations";
-        double[] quantiles = {0.5, 0.99, 0.999, 1.0};
-        double[] at = new double[quantiles.length];
+        if (total == 0) return null;
+        double[] at = new double[quantiles.length + 1];
         for (int q = 0; q < quantiles.length; q++) {
             long rank = (long) Math.ceil(quantiles[q] * total);
             long seen = 0;
@@ -409,8 +417,8 @@ public class GatewayBench {
                 }
             }
         }
-        return String.format("%s in the measured phase: p50 %.1f µs, p99 %.1f µs, p99.9 %.1f µs, max %.1f µs "
-                + "(%d observations; bucket bounds, at most 12.5%% above)", stage, at[0], at[1], at[2], at[3], total);
+        at[quantiles.length] = total;
+        return at;
     }
 
     static void report(String what, long[] latency, RawLoad load) {

@@ -52,12 +52,16 @@ public class OverheadBench {
         if (parts.contains("open")) {
             report.append("\n## Open loop: latency (ms)\n\n").append(LoadResult.markdownHeader()).append('\n');
             StringBuilder added = new StringBuilder("\n| offered req/s | added p50 | added p99 |\n|---|---|---|\n");
+            // what each of Switchboard's own steps took in the server, per rate (GET /admin/stages, RequestStages)
+            StringBuilder steps = new StringBuilder("\n## Switchboard's own steps, timed in the server (p99 µs; bucket bounds)\n\n"
+                    + "| offered req/s | route (alias) | admit | record (usage row) | settle |\n|---|---|---|---|---|\n");
             for (String rate : System.getProperty("rates", "250,1000,2000").split(",")) {
                 double perSecond = Double.parseDouble(rate);
                 List<LoadResult.Sample> direct = new ArrayList<>();
                 List<LoadResult.Sample> gateway = new ArrayList<>();
                 LoadResult lastDirect = null;
                 LoadResult lastGateway = null;
+                var stagesBefore = GatewayBench.stages();
                 for (int round = 0; round < 3; round++) {
                     lastDirect = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.open("direct, " + rate + "/s",
                             "bench-remote", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
@@ -66,6 +70,13 @@ public class OverheadBench {
                     direct.addAll(lastDirect.samples());
                     gateway.addAll(lastGateway.samples());
                 }
+                var stagesAfter = GatewayBench.stages();
+                steps.append("| ").append(rate);
+                for (String stage : List.of("route", "admit", "record", "settle")) {
+                    double[] q = GatewayBench.stageQuantiles(stagesBefore, stagesAfter, stage, 0.99);
+                    steps.append(q == null ? " | -" : String.format(Locale.ROOT, " | %.0f", q[0]));
+                }
+                steps.append(" |\n");
                 LoadResult d = new LoadResult(lastDirect.workload(), direct, lastDirect.wallNanos() * 3);
                 LoadResult g = new LoadResult(lastGateway.workload(), gateway, lastGateway.wallNanos() * 3);
                 report.append(d.markdownRow()).append('\n').append(g.markdownRow()).append('\n');
@@ -75,7 +86,8 @@ public class OverheadBench {
                 Plots.latencyPercentiles(List.of(d, g), out.resolve("latency-" + rate + ".png"));
                 System.out.print(report.substring(report.lastIndexOf("\n", report.length() - 2) + 1));
             }
-            report.append(added);
+            report.append(added).append(steps);
+            System.out.print(steps);
         }
 
         if (parts.contains("closed")) {
