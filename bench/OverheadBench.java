@@ -77,6 +77,12 @@ public class OverheadBench {
                     steps.append(q == null ? " | -" : String.format(Locale.ROOT, " | %.0f", q[0]));
                 }
                 steps.append(" |\n");
+                StringBuilder leases = new StringBuilder("   quota slices leased on the request path so far:");
+                for (String m : new String[] {"rpm", "tpm", "concurrency", "daily_tokens", "monthly_tokens", "monthly_spend"}) {
+                    leases.append(' ').append(m).append(' ').append(String.format(Locale.ROOT, "%.0f",
+                            UsageBench.metric("switchboard_quota_leases_total", "metric=\"" + m + "\"")));
+                }
+                System.out.println(rate + "/s:" + leases);
                 LoadResult d = new LoadResult(lastDirect.workload(), direct, lastDirect.wallNanos() * 3);
                 LoadResult g = new LoadResult(lastGateway.workload(), gateway, lastGateway.wallNanos() * 3);
                 report.append(d.markdownRow()).append('\n').append(g.markdownRow()).append('\n');

@@ -31,6 +31,8 @@ final class Allowance {
     private boolean refused;         // a request did not fit: the budget counts as spent (its 100 % alert)
     private long unsyncedLocally;    // granted during a database outage, not yet written as a lease
     private long reportedInFlight = -1; // concurrency: the reservations the database was last told of
+    private long lowWater;           // half the last slice: below it, the ledger leases the next one in the background
+    private boolean refilling;       // that background lease is on its way
 
     Allowance(QuotaScope scope, Metric metric, Instant windowStart, Instant windowEnd, long limit) {
         this.scope = scope;
@@ -64,6 +66,7 @@ final class Allowance {
 
     synchronized void granted(long amount, long leasedByOthers, Instant oldest) {
         granted += amount;
+        lowWater = amount / 2; // nothing granted: no refills until a request's lease gets a slice again (near the limit)
         otherReplicas = leasedByOthers;
         oldestBucket = oldest;
     }
@@ -158,6 +161,20 @@ final class Allowance {
     synchronized boolean scarce(int slices) {
         long free = limit - otherReplicas - granted;
         return free < Math.max(limit / 4, 2 * ((limit + slices - 1) / slices));
+    }
+
+    /**
+     * Whether what is left of the share has fallen under half the last slice and no refill is on its way; if so,
+     * marks one as on its way (the caller leases it, then calls {@link #refilled}).
+     */
+    synchronized boolean startRefill() {
+        if (refilling || lowWater == 0 || granted - reserved - consumed >= lowWater) return false;
+        refilling = true;
+        return true;
+    }
+
+    synchronized void refilled() {
+        refilling = false;
     }
 
     synchronized boolean idleFor(long nanos) {

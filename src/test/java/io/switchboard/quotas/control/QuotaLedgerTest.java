@@ -237,6 +237,21 @@ class QuotaLedgerTest {
     }
 
     @Test
+    void aShareRunningLowIsRefilledBeforeARequestFindsItEmpty() {
+        MemoryLeases store = new MemoryLeases();
+        QuotaLedger ledger = ledger(store, "a");
+        ledger.refills = Runnable::run; // the background refill, on the caller's thread here
+        Instant bucket = Windows.of(Metric.RPM, Instant.now(), null)[0];
+        for (int i = 0; i < 6; i++) ledger.admit(caller(rpm(160)), null, 1, 0); // slices of 10: 6 taken, 4 left
+        assertEquals(20, store.leasedBy("a", Metric.RPM, bucket),
+                "under half the slice left, the next slice is leased before the share runs out");
+        for (int i = 0; i < 4; i++) ledger.admit(caller(rpm(160)), null, 1, 0);
+        assertEquals(20, store.leasedBy("a", Metric.RPM, bucket), "ten requests: two slices, no more");
+        org.junit.jupiter.api.Assumptions.assumeTrue(bucket.equals(Windows.of(Metric.RPM, Instant.now(), null)[0]),
+                "the requests stayed in one bucket"); // else the counts above were of two buckets: not this test's case
+    }
+
+    @Test
     void aBurstOnOneReplicaLeasesTheSlicesItNeedsNotOnePerRequest() throws Exception {
         MemoryLeases store = new MemoryLeases();
         store.roundTripMillis = 20;
