@@ -41,10 +41,8 @@ public class QuotaLedger {
 
     private static final Logger LOG = Logger.getLogger(QuotaLedger.class.getName());
     /** A slice is a sixteenth of the limit (at least what the request needs), never more than is left. */
-    private static final int SLICES = 16;
+    static final int SLICES = 16;
     private static final long IDLE_NANOS = TimeUnit.SECONDS.toNanos(2);
-    /** How far ahead the renewer leases a sliding bucket's slice (at least three renewals before it starts). */
-    private static final java.time.Duration LEASE_AHEAD = java.time.Duration.ofSeconds(4);
     /** A budget's or concurrency's idle share is kept while the limit is plentiful, at most this long. */
     private static final long KEPT_IDLE_NANOS = TimeUnit.SECONDS.toNanos(60);
 
@@ -52,8 +50,6 @@ public class QuotaLedger {
     @Inject BudgetAlerts alerts;
     @Inject QuotaMetrics metrics;
     @Resource ManagedScheduledExecutorService scheduler;
-    /** Where background refills run (the scheduler's threads; null: none, as in unit tests that do not set it). */
-    java.util.concurrent.Executor refills;
     @Inject @ConfigProperty(name = "switchboard.quotas.replica-id") java.util.Optional<String> configuredReplica;
     /** During a database outage each replica admits up to this share of a limit on its own. */
     @Inject @ConfigProperty(name = "switchboard.quotas.replicas", defaultValue = "1") int replicas;
@@ -63,20 +59,22 @@ public class QuotaLedger {
     private volatile Map<String, Instant> resets = Map.of();
     private String replica;
     private ScheduledFuture<?> renewing;
+    SlicesAhead ahead; // slices leased before a request needs them
     private long lastCleanupNanos = System.nanoTime();
     private long renewals;
     private long lastWarningNanos = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
     @PostConstruct
     void start() {
-        refills = scheduler;
         startWithoutRenewal();
+        ahead.refills = scheduler;
         renewing = scheduler.scheduleWithFixedDelay(this::renew, renewMillis, renewMillis, TimeUnit.MILLISECONDS);
     }
 
     void startWithoutRenewal() {
         // unique per process: a restarted replica never mistakes the leases of the one before for its own
         replica = configuredReplica.orElse(ManagementFactory.getRuntimeMXBean().getName());
+        ahead = new SlicesAhead(allowances, store, replica, metrics, SLICES);
         loadResets();
     }
 
@@ -203,40 +201,11 @@ public class QuotaLedger {
      */
     private boolean reserve(Allowance allowance, long amount) {
         if (allowance.tryReserve(amount)) {
-            if (refills != null && allowance.startRefill()) refill(allowance);
+            if (ahead.refills != null && allowance.startRefill()) ahead.refill(allowance);
             return true;
         }
         synchronized (allowance.leasing) {
             return allowance.tryReserve(amount) || leaseAndReserve(allowance, amount);
-        }
-    }
-
-    /**
-     * The share has fallen under half its last slice: the next slice is leased in the background, so that the
-     * requests after it do not wait for the database (a rise in traffic outgrew the slices leased ahead: 100
-     * tenants' tokens per minute leased on the request path at each step of {@code bench overhead}'s rates). A
-     * replica then holds at most about one and a half slices it does not use.
-     */
-    private void refill(Allowance allowance) {
-        try {
-            refills.execute(() -> {
-                try {
-                    synchronized (allowance.leasing) {
-                        if (!Instant.now().isBefore(allowance.windowEnd)) return;
-                        LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
-                                allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart),
-                                (allowance.limit + SLICES - 1) / SLICES, allowance.limit);
-                        allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
-                        if (metrics != null) metrics.leasedAhead(1);
-                    }
-                } catch (SQLException | RuntimeException away) {
-                    // the database is away: the request that finds the share empty admits on the replica's own share
-                } finally {
-                    allowance.refilled();
-                }
-            });
-        } catch (RuntimeException rejected) { // the executor is shutting down
-            allowance.refilled();
         }
     }
 
@@ -255,69 +224,6 @@ public class QuotaLedger {
             allowance.grantedLocally(Math.max(0, Math.min(want, share - held)));
         }
         return allowance.tryReserve(amount);
-    }
-
-    /**
-     * Leases the next window's slice (a sliding bucket's up to {@link #LEASE_AHEAD} before it starts, a budget's next
-     * period within two seconds of it), for every window that was used, before it
-     * starts: otherwise every scope's first request after a boundary (every 6 s for a sliding minute, and
-     * all tenants at once) would wait for a lease, a burst of transactions that stalled requests for 200 ms.
-     * The slice is sized by the demand of the window now ending (twice what it took, at least one request's
-     * worth; for a sliding minute, of its busiest bucket of the last minute, so that a scope that paused for a few
-     * seconds finds its slice too), so a prefetched slice seldom strands much of the limit: a bucket's unused
-     * slice goes back when it closes.
-     */
-    private void prefetch(Instant now) throws SQLException {
-        Instant soon = now.plusSeconds(2);
-        // sliding buckets up to 4 s ahead: every tenant's bucket starts at the same instant, and a renewal that took
-        // longer than a second (200 leases one after another) let the first requests of a bucket lease it themselves
-        Instant ahead = now.plus(LEASE_AHEAD);
-        List<Allowance> upcoming = new ArrayList<>();
-        List<LeaseStore.Request> requests = new ArrayList<>();
-        List<Allowance> ending = new ArrayList<>(allowances.values());
-        ending.sort(java.util.Comparator.comparing((Allowance a) -> a.scope.id()).thenComparing(a -> a.metric)); // lock order
-        // a sliding minute: its scopes busy within the last minute (closed buckets stay known 70 s), the busiest
-        // bucket of each and its latest; each gets the bucket that starts within 2 s, even after a pause
-        Map<String, Long> recentDemand = new HashMap<>();
-        Map<String, Allowance> latest = new java.util.LinkedHashMap<>();
-        for (Allowance a : ending) {
-            if (a.metric.budget || a.metric == Metric.CONCURRENCY || a.windowEnd.isBefore(now.minusSeconds(60))) continue;
-            String id = a.scope.id() + '|' + a.metric;
-            recentDemand.merge(id, a.taken(), Math::max);
-            latest.merge(id, a, (x, y) -> x.windowStart.isAfter(y.windowStart) ? x : y);
-        }
-        for (Map.Entry<String, Allowance> scope : latest.entrySet()) {
-            Allowance recent = scope.getValue();
-            long demand = recentDemand.get(scope.getKey());
-            Instant[] next = Windows.of(recent.metric, ahead, null);
-            if (demand == 0 || !next[0].isAfter(now)) continue; // no bucket starts within 4 s
-            if (allowances.containsKey(new LeaseStore.Key(recent.scope.id(), recent.metric, next[0]))) continue;
-            upcoming.add(new Allowance(recent.scope, recent.metric, next[0], next[1], recent.limit));
-            requests.add(new LeaseStore.Request(recent.scope.id(), recent.metric, next[0], next[1], Windows.span(recent.metric, next[0]),
-                    Math.min((recent.limit + SLICES - 1) / SLICES, Math.max(1, 2 * demand)), recent.limit));
-        }
-        for (Allowance current : ending) { // budgets: the next period, for one used now
-            if (!current.metric.budget || !current.windowEnd.isAfter(now) || current.windowEnd.isAfter(soon)) continue;
-            long taken = current.taken();
-            if (taken == 0) continue;
-            Instant[] next = Windows.of(current.metric, current.windowEnd, resets.get(current.scope.id()));
-            if (allowances.containsKey(new LeaseStore.Key(current.scope.id(), current.metric, next[0]))) continue;
-            upcoming.add(new Allowance(current.scope, current.metric, next[0], next[1], current.limit));
-            requests.add(new LeaseStore.Request(current.scope.id(), current.metric, next[0], next[1],
-                    Windows.span(current.metric, next[0]),
-                    Math.min((current.limit + SLICES - 1) / SLICES, Math.max(1, 2 * taken)), current.limit));
-        }
-        List<LeaseStore.Lease> leases = store.leaseAll(replica, requests);
-        if (metrics != null) metrics.leasedAhead(leases.size());
-        Map<LeaseStore.Key, long[]> giveBack = new HashMap<>();
-        for (int i = 0; i < leases.size(); i++) {
-            Allowance next = upcoming.get(i);
-            LeaseStore.Lease lease = leases.get(i);
-            next.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
-            LeaseStore.Key key = new LeaseStore.Key(next.scope.id(), next.metric, next.windowStart);
-            if (allowances.putIfAbsent(key, next) != null) giveBack.put(key, new long[] {0, next.trim()}); // a request was first
-        }
-        store.report(replica, giveBack);
     }
 
     /**
@@ -415,7 +321,7 @@ public class QuotaLedger {
                 });
                 throw failed;
             }
-            prefetch(now);
+            ahead.leaseNextWindows(now, resets);
             Map<LeaseStore.Key, Allowance> budgets = new HashMap<>();
             allowances.forEach((key, allowance) -> {
                 if (allowance.metric.budget && now.isBefore(allowance.windowEnd)) budgets.put(key, allowance);

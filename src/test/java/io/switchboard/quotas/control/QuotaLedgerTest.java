@@ -240,7 +240,7 @@ class QuotaLedgerTest {
     void aShareRunningLowIsRefilledBeforeARequestFindsItEmpty() {
         MemoryLeases store = new MemoryLeases();
         QuotaLedger ledger = ledger(store, "a");
-        ledger.refills = Runnable::run; // the background refill, on the caller's thread here
+        ledger.ahead.refills = Runnable::run; // the background refill, on the caller's thread here
         Instant bucket = Windows.of(Metric.RPM, Instant.now(), null)[0];
         for (int i = 0; i < 6; i++) ledger.admit(caller(rpm(160)), null, 1, 0); // slices of 10: 6 taken, 4 left
         assertEquals(20, store.leasedBy("a", Metric.RPM, bucket),
