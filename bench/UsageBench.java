@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * The usage path's benchmark ({@code ./switchboard bench usage}): how many usage rows a second the ledger
- * writes while the gateway serves at saturation, what the usage path adds at 1,000 requests/s (the
+ * writes while the gateway serves at saturation, how many the usage path itself sustains beside that load
+ * ({@link LedgerAlone}; {@code -Dledger=false} leaves it out), what the usage path adds at 1,000 requests/s (the
  * gateway with accounting against the engine directly), and how fast the monthly billing report, an
  * invoice and the all-tenants report answer over 10 million usage rows (made once by a SQL generator in the
  * bench database, in June 2026, and kept for later runs). JDK only; psql for the generator.
@@ -49,6 +50,13 @@ public class UsageBench {
                 metric("switchboard_usage_batch_size_sum") / Math.max(1, metric("switchboard_usage_batch_size_count")),
                 1000 * metric("switchboard_usage_batch_commit_seconds_sum") / Math.max(1, metric("switchboard_usage_batch_commit_seconds_count")),
                 1000 * metric("switchboard_usage_batch_commit_seconds_max"));
+
+        if (Boolean.parseBoolean(System.getProperty("ledger", "true"))) {
+            System.out.printf("%n== the usage path alone (journal + batched inserts, driven by this process) while the gateway "
+                    + "serves at saturation, %d s each ==%n", seconds);
+            LedgerAlone.measure(gatewayChat, seconds, 5_000);
+            LedgerAlone.measure(gatewayChat, seconds, 0);
+        }
 
         System.out.printf("%n== added latency with accounting on, open loop at 1000 requests/s, %d s ==%n", seconds);
         var stagesBefore = GatewayBench.stages();

@@ -26,10 +26,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 /**
  * No usage row is lost or counted twice: not when Switchboard is killed with kill -9 under load (a second
- * server, its rows still only in its journal at the kill), not when the database is away under load.
+ * server, its rows still only in its journal at the kill), not when the database is away under load (its
+ * login taken away, or PostgreSQL itself stopped and started again).
  */
 class UsageDurabilityIT {
 
@@ -92,6 +94,45 @@ class UsageDurabilityIT {
         Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
                 () -> rowCounts(received).size() + " of " + received.size() + " rows");
         rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+    }
+
+    @Test
+    void rowsMadeWhilePostgresqlRestartsAreWrittenOnceWhenItIsBack() throws Exception {
+        String cluster = System.getProperty("switchboard.it.db-cluster", "");
+        assumeFalse(cluster.isBlank(), "the database is not a local cluster that ./switchboard test may restart");
+        String model = Engines.small("restart", false);
+        String apiKey = Tenants.named("restart").allowedModels(model).createWithKey().getString("key");
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        AtomicBoolean loading = new AtomicBoolean(true);
+        ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
+        try {
+            Engines.eventually(Duration.ofSeconds(60), () -> received.size() >= 20, () -> received.size() + " answers");
+            // a restart (pg_ctlcluster restart is stop then start) with time between for requests to be made
+            pgCtlCluster(cluster, "stop");
+            int before = received.size();
+            Engines.eventually(Duration.ofSeconds(30), () -> received.size() >= before + 40,
+                    () -> (received.size() - before) + " answers while PostgreSQL was stopped");
+        } finally {
+            pgCtlCluster(cluster, "start");
+        }
+        loading.set(false);
+        clients.shutdown();
+        assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
+        Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
+                () -> rowCounts(received).size() + " of " + received.size() + " rows");
+        rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+    }
+
+    /** Stops or starts the local cluster ("15/main"), as root with systemd left out, as this project's machines run it. */
+    private static void pgCtlCluster(String cluster, String action) throws Exception {
+        String[] versionAndName = cluster.split("/");
+        List<String> command = "root".equals(System.getProperty("user.name"))
+                ? List.of("pg_ctlcluster", "--skip-systemctl-redirect", versionAndName[0], versionAndName[1], action)
+                : List.of("pg_ctlcluster", versionAndName[0], versionAndName[1], action);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "pg_ctlcluster " + action + " did not finish");
+        assertEquals(0, process.exitValue(), "pg_ctlcluster " + action + ": " + output);
     }
 
     /** Clients sending streamed and whole requests until told to stop; the ids of answers received in full. */

@@ -77,6 +77,14 @@ public class UsageStore {
     @Resource(lookup = "jdbc/switchboard")
     DataSource dataSource;
 
+    public UsageStore() {
+    }
+
+    /** Outside the container (the usage bench drives the write path on its own): rows into this database. */
+    public UsageStore(DataSource dataSource) {
+        this.dataSource = dataSource;
+    }
+
     /** Writes the rows (one statement, one commit); answers how many were new (the rest were there already). */
     public int write(List<UsageRecord> rows) {
         return writeLines(rows.stream().map(UsageJournal::encode).toList());
