@@ -353,13 +353,41 @@ public class GatewayBench {
      * {first's latencies, second's}.
      */
     static long[][] alternate(RawLoad first, RawLoad second, int rate, int seconds, int rounds) throws Exception {
+        long[][][] blocks = alternateRounds(first, second, rate, seconds, rounds);
+        return new long[][] {concat(blocks[0]), concat(blocks[1])};
+    }
+
+    /** {@link #alternate}, block by block: {first's blocks, second's}, in the order they ran. */
+    static long[][][] alternateRounds(RawLoad first, RawLoad second, int rate, int seconds, int rounds) throws Exception {
         long[][] a = new long[rounds][];
         long[][] b = new long[rounds][];
         for (int round = 0; round < rounds; round++) {
             a[round] = first.openLoop(rate, seconds / rounds);
             b[round] = second.openLoop(rate, seconds / rounds);
         }
-        return new long[][] {concat(a), concat(b)};
+        return new long[][][] {a, b};
+    }
+
+    /**
+     * Each round's p99 of both loads and their difference, and the median of those differences: one stalled
+     * block moves the pooled p99 by its stall, the median of the rounds' differences by little.
+     */
+    static void roundsReport(String firstName, long[][] first, String secondName, long[][] second) {
+        double[] added = new double[first.length];
+        StringBuilder line = new StringBuilder("p99 by round (" + firstName + " / " + secondName + ", ms):");
+        for (int r = 0; r < first.length; r++) {
+            double a = pct(first[r], 99) / 1e6;
+            double b = pct(second[r], 99) / 1e6;
+            added[r] = b - a;
+            line.append(String.format(" %.2f/%.2f", a, b));
+        }
+        double[] sorted = added.clone();
+        Arrays.sort(sorted);
+        double median = sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+        System.out.println(line);
+        System.out.printf("p99 added, median over the %d rounds: %.3f ms (rounds from %.3f to %.3f ms)%n", added.length,
+                median, sorted[0], sorted[sorted.length - 1]);
     }
 
     static long[] concat(long[][] blocks) {

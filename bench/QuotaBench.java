@@ -11,7 +11,8 @@ public class QuotaBench {
 
     public static void main(String[] args) throws Exception {
         GatewayBench.arguments(args);
-        int seconds = Integer.parseInt(System.getProperty("seconds", "15"));
+        int seconds = Integer.parseInt(System.getProperty("seconds", "30"));
+        int rounds = Integer.parseInt(System.getProperty("rounds", "6"));
         GatewayBench.setUp(); // the bench tenant: no limits
         String unlimitedKey = GatewayBench.key;
         List<String> limitedKeys = new ArrayList<>();
@@ -37,19 +38,22 @@ public class QuotaBench {
         unlimited.closedLoop(30);
         limited.closedLoop(30);
 
-        System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s ==%n", seconds);
+        System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s each in %d rounds ==%n", seconds, rounds);
         // -Dswap=true: the 100 tenants first in each round, to tell a load's own cost from its place in the round
         boolean swap = Boolean.parseBoolean(System.getProperty("swap", "false"));
         var stagesBefore = GatewayBench.stages();
-        long[][] both = swap ? GatewayBench.alternate(limited, unlimited, 1000, seconds, 3)
-                : GatewayBench.alternate(unlimited, limited, 1000, seconds, 3);
+        long[][][] blocks = swap ? GatewayBench.alternateRounds(limited, unlimited, 1000, seconds, rounds)
+                : GatewayBench.alternateRounds(unlimited, limited, 1000, seconds, rounds);
         var stagesAfter = GatewayBench.stages();
-        long[] a = both[swap ? 1 : 0];
-        long[] b = both[swap ? 0 : 1];
+        long[][] aBlocks = blocks[swap ? 1 : 0];
+        long[][] bBlocks = blocks[swap ? 0 : 1];
+        long[] a = GatewayBench.concat(aBlocks);
+        long[] b = GatewayBench.concat(bBlocks);
         GatewayBench.report("one tenant, no limits", a, unlimited);
         GatewayBench.report("100 tenants, every limit", b, limited);
         System.out.printf("admission adds: p50 %.3f ms, p99 %.3f ms%n",
                 (GatewayBench.pct(b, 50) - GatewayBench.pct(a, 50)) / 1e6, (GatewayBench.pct(b, 99) - GatewayBench.pct(a, 99)) / 1e6);
+        GatewayBench.roundsReport("no limits", aBlocks, "every limit", bBlocks);
         // only callers with limits are timed: these are the 100 tenants' requests (aim: together at most 0.3 ms at p99)
         System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "admit"));
         System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "settle"));
