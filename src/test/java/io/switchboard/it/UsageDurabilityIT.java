@@ -123,6 +123,50 @@ class UsageDurabilityIT {
         rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
     }
 
+    @Test
+    void aRowPostgresqlRefusesIsSetAsideAndTheRowsBehindItAreStillWritten() throws Exception {
+        String model = Engines.small("refused", false);
+        String apiKey = Tenants.named("refused").allowedModels(model).createWithKey().getString("key");
+        // a value no column takes: here a constraint the test adds for one end user (in real life a migration's
+        // narrower column, a clock far off into a partition that cannot be made, ...)
+        String refusedUser = "refused-" + System.nanoTime(); // this run's: the database keeps earlier runs' rows
+        owner("ALTER TABLE usage_record ADD CONSTRAINT it_refuses_one_user CHECK (end_user IS DISTINCT FROM '" + refusedUser + "')");
+        try {
+            double setAsideBefore = metric("switchboard_usage_rows_set_aside_total");
+            Set<String> written = new java.util.LinkedHashSet<>();
+            String refused = null;
+            for (int i = 0; i < 12; i++) {
+                String user = i == 4 ? refusedUser : "user-" + i;
+                Switchboard.Reply reply = Switchboard.send("POST", "/v1/chat/completions", apiKey, "{\"model\":\"" + model
+                        + "\",\"max_tokens\":4,\"user\":\"" + user + "\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+                assertEquals(200, reply.status(), reply::toString);
+                if (i == 4) refused = reply.header("x-request-id");
+                else written.add(reply.header("x-request-id"));
+            }
+            Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(written).size() == written.size(),
+                    () -> rowCounts(written).size() + " of the " + written.size() + " other rows written");
+            rowCounts(written).forEach((id, rows) -> assertEquals(1, rows, id));
+            assertEquals(Map.of(), rowCounts(Set.of(refused)), "the refused row is not in the database");
+            assertEquals(setAsideBefore + 1, metric("switchboard_usage_rows_set_aside_total"), "set aside, counted");
+        } finally {
+            owner("ALTER TABLE usage_record DROP CONSTRAINT IF EXISTS it_refuses_one_user");
+        }
+    }
+
+    private static double metric(String name) {
+        return Switchboard.send("GET", "/metrics", null, null).body().lines().filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** As the application's role, which owns its tables. */
+    private static void owner(String sql) throws SQLException {
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+             Statement statement = db.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
     /** Stops or starts the local cluster ("15/main"), as root with systemd left out, as this project's machines run it. */
     private static void pgCtlCluster(String cluster, String action) throws Exception {
         String[] versionAndName = cluster.split("/");

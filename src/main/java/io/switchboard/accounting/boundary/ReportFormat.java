@@ -83,11 +83,15 @@ final class ReportFormat {
         JsonObjectBuilder json = Jsonp.object();
         if (withTenant) json.add("tenant_id", line.tenantId()).add("tenant", line.tenant());
         if (groupBy != null) json.add(groupBy.wireName(), line.group());
-        return json.add("requests", line.requests()).add("errors", line.errors())
+        json.add("requests", line.requests()).add("errors", line.errors())
                 .add("prompt_tokens", line.promptTokens()).add("cached_tokens", line.cachedTokens())
-                .add("completion_tokens", line.completionTokens()).add("cost", Money.amount(micros))
-                .add("cost_micros", micros).add("cost_picos", line.costPicos()).add("currency", currency)
-                .add("unpriced_requests", line.unpricedRequests()).add("pricing", pricing(line));
+                .add("completion_tokens", line.completionTokens());
+        if (whollyUnpriced(line)) { // no cost at all, rather than a cost of 0
+            json.addNull("cost").addNull("cost_micros").addNull("cost_picos");
+        } else {
+            json.add("cost", Money.amount(micros)).add("cost_micros", micros).add("cost_picos", line.costPicos());
+        }
+        return json.add("currency", currency).add("unpriced_requests", line.unpricedRequests()).add("pricing", pricing(line));
     }
 
     static String csv(UsageReports.GroupBy groupBy, String currency, List<UsageTotals> lines, boolean withTenant) {
@@ -99,16 +103,25 @@ final class ReportFormat {
             if (withTenant) csv.append(line.tenantId()).append(',').append(field(line.tenant())).append(',');
             csv.append(field(line.group())).append(',').append(line.requests()).append(',').append(line.errors())
                     .append(',').append(line.promptTokens()).append(',').append(line.cachedTokens()).append(',')
-                    .append(line.completionTokens()).append(',').append(Money.decimal(line.costMicros())).append(',')
+                    .append(line.completionTokens()).append(',').append(costCell(line)).append(',')
                     .append(currency).append(',').append(line.unpricedRequests()).append(',').append(pricing(line))
                     .append("\r\n");
         }
         return csv.toString();
     }
 
+    /** Every request of the line was unpriced: it has no cost (an empty cell, a JSON null), never a cost of 0. */
+    static boolean whollyUnpriced(UsageTotals line) {
+        return line.unpricedRequests() > 0 && line.unpricedRequests() >= line.requests();
+    }
+
+    private static String costCell(UsageTotals line) {
+        return whollyUnpriced(line) ? "" : Money.decimal(line.costMicros());
+    }
+
     static String pricing(UsageTotals line) {
         if (line.unpricedRequests() == 0) return "priced";
-        return line.unpricedRequests() >= line.requests() ? "unpriced" : "partly unpriced";
+        return whollyUnpriced(line) ? "unpriced" : "partly unpriced";
     }
 
     /** A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; a leading =+-@ is defused for spreadsheets. */

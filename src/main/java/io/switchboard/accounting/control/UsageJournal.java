@@ -36,6 +36,8 @@ public final class UsageJournal {
 
     private static final Logger LOG = Logger.getLogger(UsageJournal.class.getName());
     private static final String SUFFIX = ".journal";
+    /** Rows PostgreSQL refused, in the journal's line format: renamed to end in .journal, they replay at the next start. */
+    static final String SET_ASIDE = "set-aside-rows.jsonl";
 
     /** A segment file and how many of its rows are appended and written to the database. */
     public static final class Segment {
@@ -65,6 +67,7 @@ public final class UsageJournal {
     private final ReentrantLock appending = new ReentrantLock();
     private final List<Segment> closed = new ArrayList<>(); // guarded by this
     private final List<Path> leftovers;
+    private final java.util.Map<Path, Long> leftoverRows = new java.util.HashMap<>(); // guarded by this
     private volatile Segment current;
     private long sequence;
 
@@ -75,6 +78,7 @@ public final class UsageJournal {
             try (Stream<Path> files = Files.list(directory)) {
                 leftovers = new ArrayList<>(files.filter(f -> f.getFileName().toString().endsWith(SUFFIX)).sorted().toList());
             }
+            for (Path file : leftovers) leftoverRows.put(file, lineCount(file)); // counted in the depth until replayed
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot use the usage journal directory " + directory, e);
         }
@@ -148,18 +152,35 @@ public final class UsageJournal {
         deleteWritten();
     }
 
+    /** Files to replay from disk, one at a time ({@link #leftover}, {@link #spilled}); then {@link #replayed}. The oldest file an earlier process left, if any: its rows are older than any this process made. */
+    public synchronized java.util.Optional<Path> leftover() {
+        return leftovers.stream().findFirst();
+    }
+
+    /** A closed segment with rows that were never kept in memory (an outage outgrew the memory), if any. */
+    public synchronized java.util.Optional<Path> spilled() {
+        return closed.stream().filter(segment -> segment.spilled).map(segment -> segment.path).findFirst();
+    }
+
     /**
-     * Files to replay from disk: those an earlier process left, and closed segments with rows that were
-     * never kept in memory. The caller replays one, then calls {@link #replayed}.
+     * Keeps a row that PostgreSQL refuses (a value no column takes) out of the way of every row behind it,
+     * on disk, fsynced, in the journal's format: an operator who has fixed the cause renames the file to end
+     * in {@code .journal} and the next start replays it. Never deleted by Switchboard.
      */
-    public synchronized List<Path> toReplay() {
-        List<Path> files = new ArrayList<>(leftovers);
-        for (Segment segment : closed) if (segment.spilled) files.add(segment.path);
-        return files;
+    public synchronized void setAside(String line) {
+        try (FileChannel file = FileChannel.open(directory.resolve(SET_ASIDE), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer buffer = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (buffer.hasRemaining()) file.write(buffer);
+            file.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot set a refused usage row aside in " + directory.resolve(SET_ASIDE), e);
+        }
     }
 
     public synchronized void replayed(Path file) {
         leftovers.remove(file);
+        leftoverRows.remove(file);
         closed.removeIf(segment -> segment.path.equals(file));
         delete(file);
     }
@@ -168,6 +189,7 @@ public final class UsageJournal {
     public synchronized long depth() {
         long depth = current.appended.get() - current.written.get();
         for (Segment segment : closed) depth += segment.appended.get() - segment.written.get();
+        for (long rows : leftoverRows.values()) depth += rows;
         return depth;
     }
 
@@ -199,6 +221,20 @@ public final class UsageJournal {
             throw new UncheckedIOException("Cannot read usage journal " + file, e);
         }
         return records;
+    }
+
+    /** Whole lines (a torn last line has no newline yet), counted without decoding. */
+    private static long lineCount(Path file) {
+        long lines = 0;
+        byte[] buffer = new byte[1 << 16];
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                for (int i = 0; i < n; i++) if (buffer[i] == '\n') lines++;
+            }
+        } catch (IOException e) {
+            return 0; // unreadable now; its replay says why
+        }
+        return lines;
     }
 
     private synchronized void deleteWritten() {

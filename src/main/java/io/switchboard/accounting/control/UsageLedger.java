@@ -111,15 +111,19 @@ public class UsageLedger implements WriteBehind {
                 price.outputMicrosPerMtok(), price.costPicos(row.promptTokens(), row.cachedTokens(), row.completionTokens()));
     }
 
-    /** Writes what is pending, then anything the journal holds on disk only; keeps what fails for the next try. */
+    /**
+     * Writes what is pending, in the order the rows were made: first a file an earlier process left (older
+     * than anything pending), then the pending rows, then a segment whose rows were on disk only; one file per
+     * flush, so a large journal does not hold up this process's own rows. Keeps what fails for the next try.
+     */
     @Override
     public synchronized void flush() {
         journal.sync();
         try {
             maintainPartitionsWhenDue();
+            journal.leftover().ifPresent(this::replay);
             for (int batches = 0; batches < 50 && !pending.isEmpty(); batches++) writeBatch();
-            if (pending.isEmpty()) replayOneFile();
-            journal.rotateIfDue(TimeUnit.SECONDS.toNanos(10), 8L << 20);
+            journal.spilled().ifPresent(this::replay);
             if (databaseDown) LOG.info("Usage rows are written to PostgreSQL again");
             databaseDown = false;
         } catch (RuntimeException e) {
@@ -128,6 +132,8 @@ public class UsageLedger implements WriteBehind {
                         + journal.directory() + "); will retry: " + e.getMessage());
             }
             databaseDown = true;
+        } finally {
+            journal.rotateIfDue(TimeUnit.SECONDS.toNanos(10), 8L << 20); // during an outage too: segments stay small
         }
     }
 
@@ -136,7 +142,7 @@ public class UsageLedger implements WriteBehind {
         for (UsageJournal.Entry entry; batch.size() < BATCH && (entry = pending.poll()) != null; ) batch.add(entry);
         long started = System.nanoTime();
         try {
-            store.writeLines(batch.stream().map(UsageJournal.Entry::line).toList());
+            writeSettingAsideRefused(batch.stream().map(UsageJournal.Entry::line).toList());
         } catch (RuntimeException e) {
             for (int i = batch.size() - 1; i >= 0; i--) pending.addFirst(batch.get(i)); // in order, for the next try
             throw e;
@@ -146,14 +152,33 @@ public class UsageLedger implements WriteBehind {
         journal.written(batch);
     }
 
-    private void replayOneFile() {
-        List<Path> files = journal.toReplay();
-        if (files.isEmpty()) return;
-        Path file = files.get(0);
+    /**
+     * Writes the rows; where PostgreSQL refuses the batch for a row's values (not for being away), writes its
+     * halves apart until the refused rows stand alone, and sets those aside: one bad row must not hold up every
+     * row behind it. A retry after an outage writes again what went in before it, idempotently.
+     */
+    private int writeSettingAsideRefused(List<String> lines) {
+        try {
+            return store.writeLines(lines);
+        } catch (RuntimeException e) {
+            if (!UsageStore.refusesRows(e)) throw e;
+            if (lines.size() > 1) {
+                int half = lines.size() / 2;
+                return writeSettingAsideRefused(lines.subList(0, half)) + writeSettingAsideRefused(lines.subList(half, lines.size()));
+            }
+            journal.setAside(lines.get(0));
+            metrics.setAside();
+            LOG.severe("PostgreSQL refused a usage row; it is kept in " + journal.directory().resolve(UsageJournal.SET_ASIDE)
+                    + " (rename the file to end in .journal to replay it once fixed): " + e.getMessage() + " Row: " + lines.get(0));
+            return 0;
+        }
+    }
+
+    private void replay(Path file) {
         List<String> rows = UsageJournal.readLines(file);
         int inserted = 0;
         for (int from = 0; from < rows.size(); from += BATCH) {
-            inserted += store.writeLines(rows.subList(from, Math.min(rows.size(), from + BATCH)));
+            inserted += writeSettingAsideRefused(rows.subList(from, Math.min(rows.size(), from + BATCH)));
         }
         journal.replayed(file);
         metrics.replayed(inserted);
@@ -161,9 +186,17 @@ public class UsageLedger implements WriteBehind {
                 + " not yet in the database");
     }
 
+    /** Partitions ahead and retention, every six hours; a failure there is logged and retried, and never stops the rows. */
     private void maintainPartitionsWhenDue() {
         if (System.nanoTime() - partitionsCheckedNanos < SIX_HOURS_NANOS) return;
-        int[] changed = store.maintainPartitions(monthsAhead, retentionMonths);
+        int[] changed;
+        try {
+            changed = store.maintainPartitions(monthsAhead, retentionMonths);
+        } catch (RuntimeException e) {
+            if (UsageStore.refusesRows(e) || !databaseDown) LOG.warning("Could not maintain the usage partitions: " + e.getMessage());
+            partitionsCheckedNanos = System.nanoTime() - SIX_HOURS_NANOS + TimeUnit.MINUTES.toNanos(1); // again in a minute
+            return;
+        }
         partitionsCheckedNanos = System.nanoTime();
         if (changed[0] > 0 || changed[1] > 0) {
             LOG.info("Usage partitions: " + changed[0] + " created ahead, " + changed[1] + " dropped past "

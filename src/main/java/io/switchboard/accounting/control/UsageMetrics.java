@@ -11,7 +11,7 @@ import org.eclipse.microprofile.metrics.Timer;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 
-/** The usage path's Prometheus metrics: rows recorded and written, batch sizes and commit times, the journal's depth, replays, unpriced requests. */
+/** The usage path's Prometheus metrics: rows recorded and written, batch sizes and commit times, the journal's depth, replays, unpriced requests, rows PostgreSQL refused (set aside). */
 @ApplicationScoped
 public class UsageMetrics {
 
@@ -22,6 +22,7 @@ public class UsageMetrics {
     private Counter written;
     private Counter replayed;
     private Counter unpriced;
+    private Counter setAside;
     private Histogram batchSize;
     private Timer commitTime;
 
@@ -31,6 +32,7 @@ public class UsageMetrics {
         written = registry.counter("switchboard_usage_rows_written");
         replayed = registry.counter("switchboard_usage_rows_replayed");
         unpriced = registry.counter("switchboard_usage_unpriced_requests");
+        setAside = registry.counter("switchboard_usage_rows_set_aside");
         batchSize = registry.histogram("switchboard_usage_batch_size");
         commitTime = registry.timer("switchboard_usage_batch_commit");
     }
@@ -48,6 +50,10 @@ public class UsageMetrics {
         written.inc(rows);
         batchSize.update(rows);
         commitTime.update(Duration.ofNanos(nanos));
+    }
+
+    void setAside() {
+        setAside.inc();
     }
 
     void replayed(int rows) {

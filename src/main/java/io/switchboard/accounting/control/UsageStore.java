@@ -110,6 +110,18 @@ public class UsageStore {
         }
     }
 
+    /**
+     * Whether PostgreSQL refused the statement for the values it carried (SQLSTATE class 22, data exception, or
+     * 23, integrity constraint violation) rather than for being unreachable: writing it again will not help.
+     */
+    public static boolean refusesRows(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("22") || sql.getSQLState().startsWith("23"))) return true;
+        }
+        return false;
+    }
+
     /** Creates the coming months' partitions and drops those past retention; answers {created, dropped}. */
     public int[] maintainPartitions(int monthsAhead, int retentionMonths) {
         try (Connection connection = dataSource.getConnection();

@@ -75,21 +75,32 @@ public class OutcomeLog {
         return Optional.ofNullable(byId.get(requestId));
     }
 
+    /**
+     * The outcome as its usage row, every value within what its column takes (V4's widths, tokens not
+     * negative): an engine's odd finish reason or a long rule name must not make PostgreSQL refuse the row.
+     */
     static UsageRecord usage(RequestOutcome o) {
         UsageRecord.Outcome outcome = "-".equals(o.model()) ? UsageRecord.Outcome.REJECTED
                 : o.status() == 200 ? UsageRecord.Outcome.OK
                 : o.status() == CLIENT_CLOSED ? UsageRecord.Outcome.CANCELLED
                 : UsageRecord.Outcome.ERROR;
-        return new UsageRecord(o.requestId(), o.clientRequestId(), o.tenantId(), o.keyId(), o.endUser(), o.endpoint(),
-                o.requestedModel(), "-".equals(o.model()) ? null : o.model(), o.route(), o.fallbackReason(), outcome, o.status(), o.stream(),
-                o.finish(), orZero(o.promptTokens()), Math.min(orZero(o.cachedPromptTokens()), orZero(o.promptTokens())),
-                orZero(o.completionTokens()), o.tokensEstimated(), clamp(o.queueMillis()),
-                o.timeToFirstTokenMillis() == null ? null : clamp(o.timeToFirstTokenMillis()), clamp(o.latencyMillis()),
-                o.startedAt(), o.finishedAt(), null, null, null, null, null, truncate(o.error()));
+        int prompt = tokens(o.promptTokens());
+        return new UsageRecord(o.requestId(), fit(o.clientRequestId(), 128), o.tenantId(), o.keyId(), fit(o.endUser(), 256),
+                o.endpoint(), fit(o.requestedModel(), 256), "-".equals(o.model()) ? null : fit(o.model(), 200),
+                fit(o.route(), 200), fit(o.fallbackReason(), 200), outcome, o.status(), o.stream(), fit(o.finish(), 40),
+                prompt, Math.min(tokens(o.cachedPromptTokens()), prompt), tokens(o.completionTokens()), o.tokensEstimated(),
+                clamp(o.queueMillis()), o.timeToFirstTokenMillis() == null ? null : clamp(o.timeToFirstTokenMillis()),
+                clamp(o.latencyMillis()), o.startedAt(), o.finishedAt(), null, null, null, null, null, truncate(o.error()));
     }
 
-    private static int orZero(Integer value) {
-        return value == null ? 0 : value;
+    private static int tokens(Integer value) {
+        return value == null ? 0 : Math.max(0, value);
+    }
+
+    private static String fit(String text, int columnWidth) {
+        if (text == null || text.length() <= columnWidth) return text;
+        int end = Character.isHighSurrogate(text.charAt(columnWidth - 1)) ? columnWidth - 1 : columnWidth; // a whole character
+        return text.substring(0, end);
     }
 
     private static int clamp(long millis) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The local journal: what is appended survives the process, and what is written to the database is deleted. */
@@ -63,11 +64,13 @@ class UsageJournalTest {
 
         UsageJournal second = new UsageJournal(dir);
         assertTrue(second.hasLeftovers());
-        List<Path> replay = second.toReplay();
-        assertEquals(List.of(segment), replay);
+        assertEquals(java.util.Optional.of(segment), second.leftover());
+        assertEquals(java.util.Optional.empty(), second.spilled());
         assertEquals(List.of("req_a", "req_b"), UsageJournal.read(segment).stream().map(UsageRecord::requestId).toList());
+        assertEquals(2, second.depth(), "the earlier process's rows count in the depth until replayed");
         second.replayed(segment);
         assertTrue(Files.notExists(segment));
+        assertEquals(0, second.depth());
     }
 
     @Test
@@ -93,9 +96,22 @@ class UsageJournalTest {
         spilled.segment().markSpilled();
         journal.rotateIfDue(Long.MAX_VALUE, Long.MAX_VALUE); // a spilled segment rotates at once
         journal.written(List.of(kept));
-        List<Path> replay = journal.toReplay();
-        assertEquals(1, replay.size());
-        assertEquals(2, UsageJournal.read(replay.get(0)).size());
+        assertEquals(java.util.Optional.empty(), journal.leftover());
+        Path replay = journal.spilled().orElseThrow();
+        assertEquals(2, UsageJournal.read(replay).size());
+    }
+
+    @Test
+    void aRowSetAsideIsKeptInTheJournalsFormatAndIsNotReplayedOnItsOwn() throws IOException {
+        UsageJournal journal = new UsageJournal(dir);
+        String line = UsageJournal.encode(row("req_refused"));
+        journal.setAside(line);
+        Path aside = dir.resolve(UsageJournal.SET_ASIDE);
+        assertEquals(List.of(line), Files.readAllLines(aside, StandardCharsets.UTF_8));
+        assertNotEquals(java.util.Optional.of(aside), new UsageJournal(dir).leftover(), "not replayed until renamed");
+        Path renamed = dir.resolve("usage-0-refused.journal");
+        Files.move(aside, renamed);
+        assertEquals(java.util.Optional.of(renamed), new UsageJournal(dir).leftover());
     }
 
     private Path onlyFile() throws IOException {
