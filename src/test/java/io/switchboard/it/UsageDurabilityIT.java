@@ -40,7 +40,8 @@ class UsageDurabilityIT {
     @Test
     void everyResponseReceivedInFullHasExactlyOneRowAfterAKill9() throws Exception {
         String model = Engines.small("durable", false);
-        String apiKey = Tenants.named("durable").allowedModels(model).createWithKey().getString("key");
+        jakarta.json.JsonObject tenant = Tenants.named("durable").allowedModels(model).createWithKey();
+        String apiKey = tenant.getString("key");
         try (SecondServer server = new SecondServer("switchboard-it-kill9", 19180)) {
             // a minute between database writes: at the kill, the rows are in the journal only
             server.start(Map.of("SWITCHBOARD_USAGE_FLUSH_MS", "60000"));
@@ -58,6 +59,7 @@ class UsageDurabilityIT {
             Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
                     () -> rowCounts(received).size() + " of " + received.size() + " rows");
             rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+            assertRollupsMatchRows(tenant.getJsonNumber("tenant_id").longValue());
             // the killed server's engine events end READY: serve once more here, so the clean stop below ends
             // the model's trail in COLD (EngineEventsAfterShutdownCheck reads every test model's trail)
             Set<String> after = ConcurrentHashMap.newKeySet();
@@ -73,7 +75,8 @@ class UsageDurabilityIT {
     @Test
     void rowsMadeWhileTheDatabaseIsAwayAreWrittenOnceWhenItIsBack() throws Exception {
         String model = Engines.small("outage", false);
-        String apiKey = Tenants.named("outage").allowedModels(model).createWithKey().getString("key");
+        jakarta.json.JsonObject tenant = Tenants.named("outage").allowedModels(model).createWithKey();
+        String apiKey = tenant.getString("key");
         Set<String> received = ConcurrentHashMap.newKeySet();
         AtomicBoolean loading = new AtomicBoolean(true);
         ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
@@ -94,6 +97,7 @@ class UsageDurabilityIT {
         Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
                 () -> rowCounts(received).size() + " of " + received.size() + " rows");
         rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+        assertRollupsMatchRows(tenant.getJsonNumber("tenant_id").longValue());
     }
 
     @Test
@@ -101,7 +105,8 @@ class UsageDurabilityIT {
         String cluster = System.getProperty("switchboard.it.db-cluster", "");
         assumeFalse(cluster.isBlank(), "the database is not a local cluster that ./switchboard test may restart");
         String model = Engines.small("restart", false);
-        String apiKey = Tenants.named("restart").allowedModels(model).createWithKey().getString("key");
+        jakarta.json.JsonObject tenant = Tenants.named("restart").allowedModels(model).createWithKey();
+        String apiKey = tenant.getString("key");
         Set<String> received = ConcurrentHashMap.newKeySet();
         AtomicBoolean loading = new AtomicBoolean(true);
         ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
@@ -121,6 +126,31 @@ class UsageDurabilityIT {
         Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
                 () -> rowCounts(received).size() + " of " + received.size() + " rows");
         rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
+        assertRollupsMatchRows(tenant.getJsonNumber("tenant_id").longValue());
+    }
+
+    /** The tenant's daily rollups hold exactly what its rows hold: requests, tokens and cost, none counted twice. */
+    static void assertRollupsMatchRows(long tenantId) {
+        String rows = "SELECT count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+                + "coalesce(sum(cost_picos), 0) FROM usage_record WHERE tenant_id = ?";
+        String rollups = "SELECT coalesce(sum(requests), 0), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0), "
+                + "coalesce(sum(cost_picos), 0) FROM usage_daily WHERE tenant_id = ?";
+        Engines.eventually(Duration.ofSeconds(10), () -> sums(rows, tenantId).equals(sums(rollups, tenantId)),
+                () -> "rows " + sums(rows, tenantId) + ", rollups " + sums(rollups, tenantId));
+    }
+
+    private static List<Long> sums(String sql, long tenantId) {
+        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
+                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+             PreparedStatement query = db.prepareStatement(sql)) {
+            query.setLong(1, tenantId);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return List.of(result.getLong(1), result.getLong(2), result.getLong(3), result.getLong(4));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
