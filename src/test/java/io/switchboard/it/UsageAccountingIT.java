@@ -273,6 +273,70 @@ class UsageAccountingIT {
     }
 
     @Test
+    void everyReportLineEqualsTheSumsOverItsRowsByDayMonthModelKeyAndUser() throws Exception {
+        JsonObject first = Tenants.named("lines").allowedModels(priced, unpriced).createWithKey();
+        long tenant = first.getJsonNumber("tenant_id").longValue();
+        String second = admin("POST", "/admin/tenants/" + tenant + "/keys", "{\"name\":\"second\"}").json().getString("key");
+        String[] keys = {first.getString("key"), second};
+        String[] users = {"alice", "bob", null};
+        String[] models = {priced, unpriced, "no-such-model"}; // priced, unpriced, refused (404)
+        String lastId = null;
+        for (int i = 0; i < 12; i++) {
+            String user = users[i % 3];
+            Switchboard.Reply reply = Switchboard.tenant("POST", "/v1/chat/completions", keys[i % 2], "{\"model\":\""
+                    + models[(i / 2) % 3] + "\",\"stream\":" + (i % 4 == 0) + ",\"max_tokens\":" + (2 + i)
+                    + ",\"ignore_eos\":true" + (user == null ? "" : ",\"user\":\"" + user + "\"")
+                    + ",\"messages\":[{\"role\":\"user\",\"content\":\"line " + i + "\"}]}");
+            lastId = reply.header("x-request-id");
+        }
+        row(lastId); // written
+        LocalDate today = LocalDate.now(ZoneOffset.UTC);
+        Map<String, String> groupOfRow = Map.of(
+                "day", "to_char((started_at AT TIME ZONE 'UTC')::date, 'YYYY-MM-DD')",
+                "month", "to_char((started_at AT TIME ZONE 'UTC')::date, 'YYYY-MM')",
+                "model", "coalesce(served_model, requested_model, '-')",
+                "key", "coalesce(key_id, 0)::text",
+                "user", "coalesce(end_user, '')");
+        for (var groupBy : groupOfRow.entrySet()) {
+            Map<String, List<Long>> fromRows = new HashMap<>();
+            try (Connection db = db(); PreparedStatement sums = db.prepareStatement("SELECT " + groupBy.getValue()
+                    + ", count(*), count(*) FILTER (WHERE http_status >= 400), sum(prompt_tokens), sum(cached_tokens), "
+                    + "sum(completion_tokens), coalesce(sum(cost_picos), 0) FROM usage_record WHERE tenant_id = ? GROUP BY 1")) {
+                sums.setLong(1, tenant);
+                try (ResultSet result = sums.executeQuery()) {
+                    while (result.next()) {
+                        fromRows.put(result.getString(1), List.of(result.getLong(2), result.getLong(3), result.getLong(4),
+                                result.getLong(5), result.getLong(6), result.getLong(7)));
+                    }
+                }
+            }
+            JsonObject report = billing("group_by=" + groupBy.getKey() + "&tenant=" + tenant + "&from=" + today.minusDays(1)
+                    + "&to=" + today.plusDays(1));
+            Map<String, List<Long>> fromReport = new HashMap<>();
+            for (JsonObject line : report.getJsonArray("data").getValuesAs(JsonObject.class)) {
+                fromReport.put(line.getString(groupBy.getKey()), List.of(line.getJsonNumber("requests").longValue(),
+                        line.getJsonNumber("errors").longValue(), line.getJsonNumber("prompt_tokens").longValue(),
+                        line.getJsonNumber("cached_tokens").longValue(), line.getJsonNumber("completion_tokens").longValue(),
+                        line.isNull("cost_picos") ? 0 : line.getJsonNumber("cost_picos").longValue()));
+            }
+            assertEquals(fromRows, fromReport, "group_by=" + groupBy.getKey() + ": " + report);
+        }
+        assertEquals(3, groupOfRowCount(tenant, "coalesce(served_model, requested_model, '-')"), "three models");
+        assertEquals(3, groupOfRowCount(tenant, "coalesce(end_user, '')"), "two users and none");
+    }
+
+    private static long groupOfRowCount(long tenant, String group) throws SQLException {
+        try (Connection db = db(); PreparedStatement count = db.prepareStatement(
+                "SELECT count(DISTINCT " + group + ") FROM usage_record WHERE tenant_id = ?")) {
+            count.setLong(1, tenant);
+            try (ResultSet result = count.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+    @Test
     void aTenantsKeySeesItsOwnUsageOnly() {
         JsonObject mine = Tenants.named("mine").allowedModels(priced).createWithKey();
         JsonObject theirs = Tenants.named("theirs").allowedModels(priced).createWithKey();
