@@ -321,13 +321,15 @@ class UsageAccountingIT {
             }
             assertEquals(fromRows, fromReport, "group_by=" + groupBy.getKey() + ": " + report);
         }
-        assertEquals(3, groupOfRowCount(tenant, "coalesce(served_model, requested_model, '-')"), "three models");
-        assertEquals(3, groupOfRowCount(tenant, "coalesce(end_user, '')"), "two users and none");
+        assertEquals(3, rowCount(tenant, "count(DISTINCT coalesce(served_model, requested_model, '-'))"), "three models");
+        assertEquals(3, rowCount(tenant, "count(DISTINCT coalesce(end_user, ''))"), "two users and none");
+        // a refused request is its end user's too (an end user's 429s show in their own line)
+        assertEquals(2, rowCount(tenant, "count(*) FILTER (WHERE requested_model = 'no-such-model' AND end_user = 'bob')"));
     }
 
-    private static long groupOfRowCount(long tenant, String group) throws SQLException {
+    private static long rowCount(long tenant, String aggregate) throws SQLException {
         try (Connection db = db(); PreparedStatement count = db.prepareStatement(
-                "SELECT count(DISTINCT " + group + ") FROM usage_record WHERE tenant_id = ?")) {
+                "SELECT " + aggregate + " FROM usage_record WHERE tenant_id = ?")) {
             count.setLong(1, tenant);
             try (ResultSet result = count.executeQuery()) {
                 result.next();

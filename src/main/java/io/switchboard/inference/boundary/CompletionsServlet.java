@@ -75,6 +75,7 @@ public class CompletionsServlet extends HttpServlet {
         Endpoint endpoint = Endpoint.ofPath(request.getServletPath());
         TenantPrincipal tenant = null;
         CompletionRequest completion = null;
+        String endUser = null; // once the body is read: a refusal (a 429 of the end user's limit) is theirs too
         Admission admission = null;
         try {
             tenant = credentials.require(authorization(request));
@@ -86,6 +87,7 @@ public class CompletionsServlet extends HttpServlet {
             byte[] body = JsonRequest.readAll(new LimitedInputStream(request.getInputStream(), maxRequestBytes),
                     request.getContentLengthLong());
             completion = CompletionValidator.validate(endpoint, JsonRequest.parse(body));
+            endUser = endUser(request.getHeader(END_USER_HEADER), completion);
             long routing = System.nanoTime();
             Route route = resolver.resolve(completion.model(), tenant, endpoint.routeName,
                     completion.body(), request.getHeader(TraitReader.QUALITY_HEADER));
@@ -106,8 +108,7 @@ public class CompletionsServlet extends HttpServlet {
             response.setHeader("x-switchboard-route", route.label());
             if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
             response.setHeader("x-switchboard-model", model.name());
-            InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant,
-                    endUser(request.getHeader(END_USER_HEADER), completion), completion, started, startedAt, 0);
+            InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant, endUser, completion, started, startedAt, 0);
             long prompt = PromptEstimate.upperBound(completion.body());
             long generated = switch (endpoint) {
                 case CHAT, RESPONSES, MESSAGES -> maxTokens(completion.body(), model.maxModelLen());
@@ -126,7 +127,7 @@ public class CompletionsServlet extends HttpServlet {
             ApiException error = OpenAiError.of(failure, requestId);
             Long tenantId = tenant != null ? Long.valueOf(tenant.tenantId()) : failure instanceof RefusedKey refused ? refused.tenantId() : null;
             Long keyId = tenant != null ? Long.valueOf(tenant.keyId()) : failure instanceof RefusedKey refused ? refused.keyId() : null;
-            outcomes.recordRejection(requestId, clientRequestId, tenantId, keyId, endpoint,
+            outcomes.recordRejection(requestId, clientRequestId, tenantId, keyId, endUser, endpoint,
                     completion == null ? null : completion.model(), error.status(), startedAt, started, error.getMessage());
             if (endpoint.anthropic()) AnthropicError.write(response, error, requestId); else OpenAiError.write(response, error);
         }

@@ -63,10 +63,11 @@ public class OutcomeLog {
     }
 
     /** A request refused before it reached a model (bad key, bad body, unknown model); tenantId null: nobody's key. */
-    public void recordRejection(String requestId, String clientRequestId, Long tenantId, Long keyId, Endpoint endpoint,
-                                String requestedModel, int status, Instant startedAt, long startedNanos, String error) {
+    public void recordRejection(String requestId, String clientRequestId, Long tenantId, Long keyId, String endUser,
+                                Endpoint endpoint, String requestedModel, int status, Instant startedAt, long startedNanos,
+                                String error) {
         long latency = (System.nanoTime() - startedNanos) / 1_000_000;
-        record(new RequestOutcome(requestId, clientRequestId, tenantId, keyId, null, requestedModel, "-", null, null,
+        record(new RequestOutcome(requestId, clientRequestId, tenantId, keyId, endUser, requestedModel, "-", null, null,
                 endpoint.path, false, status, null, null, null, null, false, 0, null, latency, startedAt, Instant.now(),
                 error));
     }
