@@ -49,6 +49,16 @@ public class PriceBook {
                 .build(ignored -> byModel(store.all()));
     }
 
+    /** Loaded with the application, not by the first request (whose row would be unpriced if that load failed). */
+    void loadAtStart(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(ApplicationScoped.class) Object ignored) {
+        try {
+            snapshot.get(ALL);
+        } catch (RuntimeException databaseAway) {
+            java.util.logging.Logger.getLogger(PriceBook.class.getName()).warning(
+                    "Prices could not be read at start (" + databaseAway.getMessage() + "); will try again at the first request");
+        }
+    }
+
     /** The price in force for the model at that moment: the row with the latest valid_from not after it. */
     public Optional<Price> at(String model, Instant when) {
         Map<String, List<Price>> all;
