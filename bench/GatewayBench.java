@@ -414,6 +414,16 @@ public class GatewayBench {
         return all;
     }
 
+    /** Adds what the stages counted between two readings to {@code into}: phases of one load, apart from another's. */
+    static void addPhase(java.util.Map<String, java.util.TreeMap<Long, Long>> into,
+                         java.util.Map<String, java.util.TreeMap<Long, Long>> before,
+                         java.util.Map<String, java.util.TreeMap<Long, Long>> after) {
+        after.forEach((stage, buckets) -> buckets.forEach((bound, count) -> {
+            long d = count - before.getOrDefault(stage, new java.util.TreeMap<>()).getOrDefault(bound, 0L);
+            if (d > 0) into.computeIfAbsent(stage, k -> new java.util.TreeMap<>()).merge(bound, d, Long::sum);
+        }));
+    }
+
     /** One stage's p50, p99, p99.9 and max between two {@link #stages()} readings: the measured phase alone. */
     static String stageBetween(java.util.Map<String, java.util.TreeMap<Long, Long>> before,
                                java.util.Map<String, java.util.TreeMap<Long, Long>> after, String stage) {
@@ -483,6 +493,8 @@ public class GatewayBench {
         private Selector selector;
         private long[] latency;
         private long closedLoopEnd; // closed loop: each answer sends the next request until then
+        private long[] closedLatency = new long[0]; // closed loop: each answer's latency, in order
+        private int closedAnswers;
         private volatile boolean running;
 
         RawLoad(String baseUrl, String method, String path, String body, boolean untilFirstData, int connections) {
@@ -527,6 +539,8 @@ public class GatewayBench {
 
         /** Closed loop: every connection sends back to back for {@code seconds}; answers requests/s. */
         double closedLoop(int seconds) throws Exception {
+            closedLatency = new long[Math.max(1, seconds) * 50_000]; // far above this machine's rate
+            closedAnswers = 0;
             Thread io = start(new long[0], System.nanoTime() + seconds * 1_000_000_000L);
             for (int c = 0; c < connections; c++) due.add(new long[] {-1, System.nanoTime()});
             selector.wakeup();
@@ -539,6 +553,11 @@ public class GatewayBench {
 
         String errors() {
             return errors.isEmpty() ? "" : errors.toString();
+        }
+
+        /** The last closed loop's latencies (ns), each from its send to its answer. */
+        long[] closedLoopLatencies() {
+            return Arrays.copyOf(closedLatency, closedAnswers);
         }
 
         private Thread start(long[] latency, long closedLoopEnd) throws IOException {
@@ -634,6 +653,7 @@ public class GatewayBench {
 
         private void answer(int index, long nanos) {
             if (index >= 0) latency[index] = nanos;
+            else if (closedAnswers < closedLatency.length) closedLatency[closedAnswers++] = nanos;
             answered.incrementAndGet();
         }
 

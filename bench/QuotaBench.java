@@ -1,11 +1,15 @@
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What quotas cost ({@code ./switchboard bench quotas}): at 1,000 requests/s, 100 tenants with every limit set
  * (high enough that nothing is refused) against the same load by one tenant without limits, alternating, so
- * the difference is admission and settlement; then near saturation, 64 connections of one limited tenant
- * against 64 connections over 64 limited tenants (a hot row would make the first slower). JDK only.
+ * the difference is admission and settlement; then at saturation (closed loops, alternating rounds), 64
+ * connections of one limited tenant against 64 connections over 64 limited tenants (a hot row would make the
+ * first slower), with admission's own p99 for each. {@code -Dadmission=false} or {@code -Dhotrow=false} leave a
+ * part out. JDK only.
  */
 public class QuotaBench {
 
@@ -13,6 +17,7 @@ public class QuotaBench {
         GatewayBench.arguments(args);
         int seconds = Integer.parseInt(System.getProperty("seconds", "30"));
         int rounds = Integer.parseInt(System.getProperty("rounds", "6"));
+        boolean admission = Boolean.parseBoolean(System.getProperty("admission", "true")); // -Dadmission=false: the hot row part alone
         GatewayBench.setUp(); // the bench tenant: no limits
         String unlimitedKey = GatewayBench.key;
         List<String> limitedKeys = new ArrayList<>();
@@ -37,6 +42,11 @@ public class QuotaBench {
         System.out.println("warming up (closed loop, 30 s each)");
         unlimited.closedLoop(30);
         limited.closedLoop(30);
+        if (admission) admission(unlimited, limited, seconds, rounds);
+        if (Boolean.parseBoolean(System.getProperty("hotrow", "true"))) hotRow(chat, limitedKeys, seconds, rounds);
+    }
+
+    static void admission(GatewayBench.RawLoad unlimited, GatewayBench.RawLoad limited, int seconds, int rounds) throws Exception {
 
         System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s each in %d rounds ==%n", seconds, rounds);
         // -Dswap=true: the 100 tenants first in each round, to tell a load's own cost from its place in the round
@@ -68,21 +78,40 @@ public class QuotaBench {
                 UsageBench.metric("switchboard_quota_renewal_seconds_count"),
                 1000 * UsageBench.metric("switchboard_quota_renewal_seconds_sum") / Math.max(1, UsageBench.metric("switchboard_quota_renewal_seconds_count")),
                 1000 * UsageBench.metric("switchboard_quota_renewal_seconds_max"));
+    }
 
-        if (!Boolean.parseBoolean(System.getProperty("hotrow", "true"))) return;
-        System.out.printf("%n== hot row? 64 connections of one limited tenant vs 64 connections over 64 limited tenants ==%n");
+    static void hotRow(String chat, List<String> limitedKeys, int seconds, int rounds) throws Exception {
+        System.out.printf("%n== hot row? at saturation (closed loop), 64 connections of one limited tenant vs 64 connections "
+                + "over 64 limited tenants, alternating, %d rounds of %d s each ==%n", rounds, Math.max(1, seconds / rounds));
         GatewayBench.RawLoad oneTenant = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, 64, List.of(limitedKeys.get(0)));
         GatewayBench.RawLoad manyTenants = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, 64, limitedKeys.subList(0, 64));
-        double saturation = Math.min(oneTenant.closedLoop(seconds), manyTenants.closedLoop(seconds));
-        int rate = (int) (saturation * 0.5);
-        System.out.printf("saturation about %.0f requests/s; open loop at %d requests/s (half: below it, queues do not grow)%n", saturation, rate);
-        long[][] pair = GatewayBench.alternate(oneTenant, manyTenants, rate, seconds, 3);
-        long[] x = pair[0];
-        long[] y = pair[1];
-        GatewayBench.report("one tenant, 64 connections", x, oneTenant);
-        GatewayBench.report("64 tenants, 64 connections", y, manyTenants);
-        System.out.printf("p99 one tenant / p99 64 tenants: %.2f (aim: at most 1.5)%n", GatewayBench.pct(x, 99) / GatewayBench.pct(y, 99));
+        long[][] x = new long[rounds][];
+        long[][] y = new long[rounds][];
+        double[] rates = new double[2];
+        var oneStages = new java.util.HashMap<String, java.util.TreeMap<Long, Long>>();
+        var manyStages = new java.util.HashMap<String, java.util.TreeMap<Long, Long>>();
+        for (int round = 0; round < rounds; round++) {
+            var before = GatewayBench.stages();
+            rates[0] += oneTenant.closedLoop(Math.max(1, seconds / rounds)) / rounds;
+            x[round] = oneTenant.closedLoopLatencies();
+            var between = GatewayBench.stages();
+            rates[1] += manyTenants.closedLoop(Math.max(1, seconds / rounds)) / rounds;
+            y[round] = manyTenants.closedLoopLatencies();
+            GatewayBench.addPhase(oneStages, before, between);
+            GatewayBench.addPhase(manyStages, between, GatewayBench.stages());
+        }
+        GatewayBench.report("one tenant, 64 connections", GatewayBench.concat(x), oneTenant);
+        GatewayBench.report("64 tenants, 64 connections", GatewayBench.concat(y), manyTenants);
+        System.out.printf("served %.0f and %.0f requests/s%n", rates[0], rates[1]);
+        GatewayBench.roundsReport("64 tenants", y, "one tenant", x);
+        double[] ratios = new double[rounds];
+        for (int r = 0; r < rounds; r++) ratios[r] = GatewayBench.pct(x[r], 99) / GatewayBench.pct(y[r], 99);
+        Arrays.sort(ratios);
+        System.out.printf("p99 one tenant / p99 64 tenants: %.2f pooled, median of the rounds %.2f (aim: at most 1.5)%n",
+                GatewayBench.pct(GatewayBench.concat(x), 99) / GatewayBench.pct(GatewayBench.concat(y), 99), ratios[rounds / 2]);
+        System.out.println("one tenant, as the server timed it, " + GatewayBench.stageBetween(Map.of(), oneStages, "admit"));
+        System.out.println("64 tenants, as the server timed it, " + GatewayBench.stageBetween(Map.of(), manyStages, "admit"));
     }
 }
