@@ -49,7 +49,7 @@ final class LedgerAlone {
     }
 
     /** Appends at {@code rate} rows/s (0: as fast as the writer keeps up) for {@code seconds}, while {@code serving} runs. */
-    static void measure(GatewayBench.RawLoad serving, int seconds, int rate) throws Exception {
+    static void measure(RawLoad serving, int seconds, int rate) throws Exception {
         UsageBench.psql("INSERT INTO tenant (name) SELECT 'bench-ledger-' || lpad(g::text, 3, '0') FROM generate_series(0, "
                 + (TENANTS - 1) + ") g ON CONFLICT (name) DO NOTHING;");
         long[] tenants = Arrays.stream(GatewayBench.field(UsageBench.psqlValue(
@@ -69,7 +69,7 @@ final class LedgerAlone {
         }
     }
 
-    private void run(GatewayBench.RawLoad serving, int seconds, int rate) throws Exception {
+    private void run(RawLoad serving, int seconds, int rate) throws Exception {
         double[] served = new double[1];
         Thread load = new Thread(() -> {
             try {

@@ -61,7 +61,7 @@ public class OverheadBench {
                 List<LoadResult.Sample> gateway = new ArrayList<>();
                 LoadResult lastDirect = null;
                 LoadResult lastGateway = null;
-                var stagesBefore = GatewayBench.stages();
+                var stagesBefore = Stages.read();
                 for (int round = 0; round < 3; round++) {
                     lastDirect = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.open("direct, " + rate + "/s",
                             "bench-remote", false, keys, perSecond, seconds / 3, 256, prompt, output, 10 + round));
@@ -70,10 +70,10 @@ public class OverheadBench {
                     direct.addAll(lastDirect.samples());
                     gateway.addAll(lastGateway.samples());
                 }
-                var stagesAfter = GatewayBench.stages();
+                var stagesAfter = Stages.read();
                 steps.append("| ").append(rate);
                 for (String stage : List.of("route", "admit", "record", "settle")) {
-                    double[] q = GatewayBench.stageQuantiles(stagesBefore, stagesAfter, stage, 0.99);
+                    double[] q = Stages.quantiles(stagesBefore, stagesAfter, stage, 0.99);
                     steps.append(q == null ? " | -" : String.format(Locale.ROOT, " | %.0f", q[0]));
                 }
                 steps.append(" |\n");

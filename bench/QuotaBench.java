@@ -35,9 +35,9 @@ public class QuotaBench {
         String chat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
                 + "\"max_tokens\":8,\"ignore_eos\":true}";
         int connections = 100;
-        GatewayBench.RawLoad unlimited = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad unlimited = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, connections, List.of(unlimitedKey));
-        GatewayBench.RawLoad limited = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad limited = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, connections, limitedKeys);
         System.out.println("warming up (closed loop, 30 s each)");
         unlimited.closedLoop(30);
@@ -46,7 +46,7 @@ public class QuotaBench {
         if (Boolean.parseBoolean(System.getProperty("hotrow", "true"))) hotRow(chat, limitedKeys, seconds, rounds);
     }
 
-    static void admission(GatewayBench.RawLoad unlimited, GatewayBench.RawLoad limited, int seconds, int rounds) throws Exception {
+    static void admission(RawLoad unlimited, RawLoad limited, int seconds, int rounds) throws Exception {
         // one round at the measured rate first, not counted: the first blocks after the saturating warm-up were
         // slow for either load (p99 18-22 ms against 4-6 ms, while no timed step took more than 5 ms)
         GatewayBench.alternate(unlimited, limited, 1000, 2 * Math.max(1, seconds / rounds), 2);
@@ -54,10 +54,10 @@ public class QuotaBench {
         System.out.printf("%n== admission with every limit set, 100 tenants, open loop at 1000 requests/s, %d s each in %d rounds ==%n", seconds, rounds);
         // -Dswap=true: the 100 tenants first in each round, to tell a load's own cost from its place in the round
         boolean swap = Boolean.parseBoolean(System.getProperty("swap", "false"));
-        var stagesBefore = GatewayBench.stages();
+        var stagesBefore = Stages.read();
         long[][][] blocks = swap ? GatewayBench.alternateRounds(limited, unlimited, 1000, seconds, rounds)
                 : GatewayBench.alternateRounds(unlimited, limited, 1000, seconds, rounds);
-        var stagesAfter = GatewayBench.stages();
+        var stagesAfter = Stages.read();
         long[][] aBlocks = blocks[swap ? 1 : 0];
         long[][] bBlocks = blocks[swap ? 0 : 1];
         long[] a = GatewayBench.concat(aBlocks);
@@ -68,9 +68,9 @@ public class QuotaBench {
                 (GatewayBench.pct(b, 50) - GatewayBench.pct(a, 50)) / 1e6, (GatewayBench.pct(b, 99) - GatewayBench.pct(a, 99)) / 1e6);
         GatewayBench.roundsReport("no limits", aBlocks, "every limit", bBlocks);
         // only callers with limits are timed: these are the 100 tenants' requests (aim: together at most 0.3 ms at p99)
-        System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "admit"));
-        System.out.println("as the server timed them, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "settle"));
-        System.out.println("both loads, " + GatewayBench.stageBetween(stagesBefore, stagesAfter, "record"));
+        System.out.println("as the server timed them, " + Stages.between(stagesBefore, stagesAfter, "admit"));
+        System.out.println("as the server timed them, " + Stages.between(stagesBefore, stagesAfter, "settle"));
+        System.out.println("both loads, " + Stages.between(stagesBefore, stagesAfter, "record"));
         for (String m : new String[] {"rpm", "tpm", "concurrency", "daily_tokens", "monthly_tokens", "monthly_spend"}) {
             System.out.printf("  on the request path, %s: %.0f (of them into an empty share: %.0f)%n", m,
                     UsageBench.metric("switchboard_quota_leases_total", "metric=\"" + m + "\""),
@@ -86,9 +86,9 @@ public class QuotaBench {
     static void hotRow(String chat, List<String> limitedKeys, int seconds, int rounds) throws Exception {
         System.out.printf("%n== hot row? at saturation (closed loop), 64 connections of one limited tenant vs 64 connections "
                 + "over 64 limited tenants, alternating, %d rounds of %d s each ==%n", rounds, Math.max(1, seconds / rounds));
-        GatewayBench.RawLoad oneTenant = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad oneTenant = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, 64, List.of(limitedKeys.get(0)));
-        GatewayBench.RawLoad manyTenants = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad manyTenants = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, 64, limitedKeys.subList(0, 64));
         long[][] x = new long[rounds][];
         long[][] y = new long[rounds][];
@@ -96,14 +96,14 @@ public class QuotaBench {
         var oneStages = new java.util.HashMap<String, java.util.TreeMap<Long, Long>>();
         var manyStages = new java.util.HashMap<String, java.util.TreeMap<Long, Long>>();
         for (int round = 0; round < rounds; round++) {
-            var before = GatewayBench.stages();
+            var before = Stages.read();
             rates[0] += oneTenant.closedLoop(Math.max(1, seconds / rounds)) / rounds;
             x[round] = oneTenant.closedLoopLatencies();
-            var between = GatewayBench.stages();
+            var between = Stages.read();
             rates[1] += manyTenants.closedLoop(Math.max(1, seconds / rounds)) / rounds;
             y[round] = manyTenants.closedLoopLatencies();
-            GatewayBench.addPhase(oneStages, before, between);
-            GatewayBench.addPhase(manyStages, between, GatewayBench.stages());
+            Stages.addPhase(oneStages, before, between);
+            Stages.addPhase(manyStages, between, Stages.read());
         }
         GatewayBench.report("one tenant, 64 connections", GatewayBench.concat(x), oneTenant);
         GatewayBench.report("64 tenants, 64 connections", GatewayBench.concat(y), manyTenants);
@@ -114,7 +114,7 @@ public class QuotaBench {
         Arrays.sort(ratios);
         System.out.printf("p99 one tenant / p99 64 tenants: %.2f pooled, median of the rounds %.2f (aim: at most 1.5)%n",
                 GatewayBench.pct(GatewayBench.concat(x), 99) / GatewayBench.pct(GatewayBench.concat(y), 99), ratios[rounds / 2]);
-        System.out.println("one tenant, as the server timed it, " + GatewayBench.stageBetween(Map.of(), oneStages, "admit"));
-        System.out.println("64 tenants, as the server timed it, " + GatewayBench.stageBetween(Map.of(), manyStages, "admit"));
+        System.out.println("one tenant, as the server timed it, " + Stages.between(Map.of(), oneStages, "admit"));
+        System.out.println("64 tenants, as the server timed it, " + Stages.between(Map.of(), manyStages, "admit"));
     }
 }

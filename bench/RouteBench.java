@@ -34,24 +34,24 @@ public class RouteBench {
         String body = "{\"model\":\"%s\",\"messages\":[{\"role\":\"system\",\"content\":\"You are a helpful assistant.\"},"
                 + "{\"role\":\"user\",\"content\":\"What is the capital of France? Keep it short.\"}],\"max_tokens\":8,\"ignore_eos\":true}";
         int connections = 100;
-        GatewayBench.RawLoad named = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad named = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 String.format(body, "bench-remote"), false, connections, List.of(GatewayBench.key));
-        GatewayBench.RawLoad routed = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad routed = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 String.format(body, "bench-route"), false, connections, List.of(GatewayBench.key));
         System.out.println("warming up (closed loop, 30 s each)");
         named.closedLoop(30);
         routed.closedLoop(30);
         System.out.printf("%n== routing through 200 rules vs the model's own name, open loop at 1000 requests/s, %d s ==%n", seconds);
-        var stagesBefore = GatewayBench.stages();
+        var stagesBefore = Stages.read();
         long[][] both = GatewayBench.alternate(named, routed, 1000, seconds, 3);
-        var stagesAfter = GatewayBench.stages();
+        var stagesAfter = Stages.read();
         GatewayBench.report("model name (no rules)", both[0], named);
         GatewayBench.report("alias, 200 rules", both[1], routed);
         System.out.printf("routing adds: p50 %.3f ms, p99 %.3f ms (aim: p99 at most 0.2 ms)%n",
                 (GatewayBench.pct(both[1], 50) - GatewayBench.pct(both[0], 50)) / 1e6,
                 (GatewayBench.pct(both[1], 99) - GatewayBench.pct(both[0], 99)) / 1e6);
         System.out.println("routing as the server timed it (aim: p99 at most 0.2 ms), "
-                + GatewayBench.stageBetween(stagesBefore, stagesAfter, "route"));
+                + Stages.between(stagesBefore, stagesAfter, "route"));
     }
 
     private static void removeEarlierRules() throws Exception {

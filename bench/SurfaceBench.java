@@ -45,15 +45,15 @@ public class SurfaceBench {
         String embedding = "{\"model\":\"bench-embed\",\"input\":\"Hello there, a sentence to embed\"}";
         GatewayBench.warmUp(shortChat);
         for (String[] stream : ttft ? streams : List.<String[]>of()) { // each path has code of its own to compile
-            new GatewayBench.RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections).openLoop(streamRate, 5);
+            new RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections).openLoop(streamRate, 5);
         }
-        new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/embeddings", embedding, false, connections).closedLoop(10);
+        new RawLoad(GatewayBench.gateway, "POST", "/v1/embeddings", embedding, false, connections).closedLoop(10);
 
         if (ttft) System.out.printf("%n== time to first event, open loop at %d streams/s, %d s per side and endpoint ==%n", streamRate, seconds);
         int rounds = 3;
         for (String[] stream : ttft ? streams : List.<String[]>of()) {
-            GatewayBench.RawLoad direct = new GatewayBench.RawLoad(GatewayBench.direct, "POST", stream[1], stream[2], true, connections);
-            GatewayBench.RawLoad gateway = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections);
+            RawLoad direct = new RawLoad(GatewayBench.direct, "POST", stream[1], stream[2], true, connections);
+            RawLoad gateway = new RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections);
             long[][] directBlocks = new long[rounds][];
             long[][] gatewayBlocks = new long[rounds][];
             for (int round = 0; round < rounds; round++) {
@@ -70,10 +70,10 @@ public class SurfaceBench {
         }
 
         System.out.printf("%n== saturation, closed loop, %d connections, %d s each ==%n", connections, seconds);
-        GatewayBench.RawLoad chatLoad = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions", shortChat, false, connections);
-        GatewayBench.RawLoad embedLoad = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/embeddings", embedding, false, connections);
-        GatewayBench.RawLoad chatEngine = new GatewayBench.RawLoad(GatewayBench.direct, "POST", "/v1/chat/completions", shortChat, false, connections);
-        GatewayBench.RawLoad embedEngineLoad = new GatewayBench.RawLoad(embedEngine, "POST", "/v1/embeddings", embedding, false, connections);
+        RawLoad chatLoad = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions", shortChat, false, connections);
+        RawLoad embedLoad = new RawLoad(GatewayBench.gateway, "POST", "/v1/embeddings", embedding, false, connections);
+        RawLoad chatEngine = new RawLoad(GatewayBench.direct, "POST", "/v1/chat/completions", shortChat, false, connections);
+        RawLoad embedEngineLoad = new RawLoad(embedEngine, "POST", "/v1/embeddings", embedding, false, connections);
         double chatRate = 0;
         double embedRate = 0;
         double[] chatPerRequest = null;

@@ -25,9 +25,9 @@ public class UsageBench {
         GatewayBench.setUp();
         String chat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
                 + "\"max_tokens\":8,\"ignore_eos\":true}";
-        GatewayBench.RawLoad gatewayChat = new GatewayBench.RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
+        RawLoad gatewayChat = new RawLoad(GatewayBench.gateway, "POST", "/v1/chat/completions",
                 chat, false, GatewayBench.CONNECTIONS);
-        GatewayBench.RawLoad directChat = new GatewayBench.RawLoad(GatewayBench.direct, "POST", "/v1/chat/completions",
+        RawLoad directChat = new RawLoad(GatewayBench.direct, "POST", "/v1/chat/completions",
                 chat, false, GatewayBench.CONNECTIONS);
         System.out.println("warming up (closed loop, 30 s)");
         gatewayChat.closedLoop(30);
@@ -59,9 +59,9 @@ public class UsageBench {
         }
 
         System.out.printf("%n== added latency with accounting on, open loop at 1000 requests/s, %d s ==%n", seconds);
-        var stagesBefore = GatewayBench.stages();
+        var stagesBefore = Stages.read();
         long[][] both = GatewayBench.alternate(directChat, gatewayChat, 1000, seconds, 3);
-        var stagesAfter = GatewayBench.stages();
+        var stagesAfter = Stages.read();
         long[] directLatency = both[0];
         long[] gatewayLatency = both[1];
         GatewayBench.report("engine directly", directLatency, directChat);
@@ -71,7 +71,7 @@ public class UsageBench {
                 (GatewayBench.pct(gatewayLatency, 99) - GatewayBench.pct(directLatency, 99)) / 1e6);
         // the whole gateway above; the usage path's own part, where it runs (aim: at most 0.3 ms at p99)
         System.out.println("the usage row as the server timed it (aim: p99 at most 0.3 ms), "
-                + GatewayBench.stageBetween(stagesBefore, stagesAfter, "record"));
+                + Stages.between(stagesBefore, stagesAfter, "record"));
 
         if (!Boolean.parseBoolean(System.getProperty("reports", "true"))) return;
         System.out.printf("%n== reports over %,d usage rows (%s) ==%n", GENERATED_ROWS, GENERATED_MONTH);
