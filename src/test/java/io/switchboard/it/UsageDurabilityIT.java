@@ -74,51 +74,39 @@ class UsageDurabilityIT {
 
     @Test
     void rowsMadeWhileTheDatabaseIsAwayAreWrittenOnceWhenItIsBack() throws Exception {
-        String model = Engines.small("outage", false);
-        jakarta.json.JsonObject tenant = Tenants.named("outage").allowedModels(model).createWithKey();
-        String apiKey = tenant.getString("key");
-        Set<String> received = ConcurrentHashMap.newKeySet();
-        AtomicBoolean loading = new AtomicBoolean(true);
-        ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
-        try {
-            Engines.eventually(Duration.ofSeconds(60), () -> received.size() >= 20, () -> received.size() + " answers");
+        rowsMadeDuringAnOutageAreWrittenOnce("outage", () -> {
             operator("ALTER ROLE " + APP_ROLE + " NOLOGIN");
             operator("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + APP_ROLE + "'");
-            int before = received.size();
-            // keys and catalog are cached: requests go on being served, their rows wait
-            Engines.eventually(Duration.ofSeconds(30), () -> received.size() >= before + 40,
-                    () -> (received.size() - before) + " answers during the outage");
-        } finally {
-            operator("ALTER ROLE " + APP_ROLE + " LOGIN");
-        }
-        loading.set(false);
-        clients.shutdown();
-        assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS));
-        Engines.eventually(Duration.ofSeconds(30), () -> rowCounts(received).size() == received.size(),
-                () -> rowCounts(received).size() + " of " + received.size() + " rows");
-        rowCounts(received).forEach((id, rows) -> assertEquals(1, rows, id));
-        assertRollupsMatchRows(tenant.getJsonNumber("tenant_id").longValue());
+        }, () -> operator("ALTER ROLE " + APP_ROLE + " LOGIN"));
     }
 
     @Test
     void rowsMadeWhilePostgresqlRestartsAreWrittenOnceWhenItIsBack() throws Exception {
         String cluster = System.getProperty("switchboard.it.db-cluster", "");
         assumeFalse(cluster.isBlank(), "the database is not a local cluster that ./switchboard test may restart");
-        String model = Engines.small("restart", false);
-        jakarta.json.JsonObject tenant = Tenants.named("restart").allowedModels(model).createWithKey();
-        String apiKey = tenant.getString("key");
+        // a restart (pg_ctlcluster restart is stop then start) with time between for requests to be made
+        rowsMadeDuringAnOutageAreWrittenOnce("restart", () -> pgCtlCluster(cluster, "stop"), () -> pgCtlCluster(cluster, "start"));
+    }
+
+    interface Step {
+        void run() throws Exception;
+    }
+
+    /** Under load, the database goes away (keys and catalog are cached: requests go on being served) and comes back. */
+    private static void rowsMadeDuringAnOutageAreWrittenOnce(String name, Step goAway, Step comeBack) throws Exception {
+        String model = Engines.small(name, false);
+        jakarta.json.JsonObject tenant = Tenants.named(name).allowedModels(model).createWithKey();
         Set<String> received = ConcurrentHashMap.newKeySet();
         AtomicBoolean loading = new AtomicBoolean(true);
-        ExecutorService clients = load(Switchboard.BASE_URL, apiKey, model, received, loading, 4);
+        ExecutorService clients = load(Switchboard.BASE_URL, tenant.getString("key"), model, received, loading, 4);
         try {
             Engines.eventually(Duration.ofSeconds(60), () -> received.size() >= 20, () -> received.size() + " answers");
-            // a restart (pg_ctlcluster restart is stop then start) with time between for requests to be made
-            pgCtlCluster(cluster, "stop");
+            goAway.run();
             int before = received.size();
             Engines.eventually(Duration.ofSeconds(30), () -> received.size() >= before + 40,
-                    () -> (received.size() - before) + " answers while PostgreSQL was stopped");
+                    () -> (received.size() - before) + " answers while the database was away");
         } finally {
-            pgCtlCluster(cluster, "start");
+            comeBack.run();
         }
         loading.set(false);
         clients.shutdown();
@@ -140,8 +128,7 @@ class UsageDurabilityIT {
     }
 
     private static List<Long> sums(String sql, long tenantId) {
-        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
-                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+        try (Connection db = UsageAccountingIT.db();
              PreparedStatement query = db.prepareStatement(sql)) {
             query.setLong(1, tenantId);
             try (ResultSet result = query.executeQuery()) {
@@ -190,8 +177,7 @@ class UsageDurabilityIT {
 
     /** As the application's role, which owns its tables. */
     private static void owner(String sql) throws SQLException {
-        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
-                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+        try (Connection db = UsageAccountingIT.db();
              Statement statement = db.createStatement()) {
             statement.execute(sql);
         }
@@ -241,8 +227,7 @@ class UsageDurabilityIT {
     /** How many rows each of these request ids has (ids without a row are absent). */
     static Map<String, Integer> rowCounts(Set<String> requestIds) {
         Map<String, Integer> counts = new HashMap<>();
-        try (Connection db = DriverManager.getConnection(System.getProperty("switchboard.it.db-url"),
-                System.getProperty("switchboard.it.db-user"), System.getProperty("switchboard.it.db-password"));
+        try (Connection db = UsageAccountingIT.db();
              PreparedStatement query = db.prepareStatement(
                      "SELECT request_id, count(*) FROM usage_record WHERE request_id = ANY (?) GROUP BY request_id")) {
             Array ids = db.createArrayOf("text", List.copyOf(requestIds).toArray());
