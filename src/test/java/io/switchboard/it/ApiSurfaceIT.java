@@ -262,6 +262,13 @@ class ApiSurfaceIT {
         assertEquals(400, noMaxTokens.status(), noMaxTokens::toString);
         assertEquals("error", noMaxTokens.json().getString("type"));
         assertEquals("invalid_request_error", noMaxTokens.json().getJsonObject("error").getString("type"));
+        // the engine's own refusal too (vLLM answers a tool without input_schema in OpenAI's envelope)
+        Switchboard.Reply noSchema = Switchboard.tenant("POST", "/v1/messages", apiKey, "{\"model\":\"" + chatModel
+                + "\",\"max_tokens\":8,\"tools\":[{\"name\":\"lookup\"}],\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertEquals(400, noSchema.status(), noSchema::toString);
+        assertEquals("error", noSchema.json().getString("type"), noSchema::toString);
+        assertEquals("invalid_request_error", noSchema.json().getJsonObject("error").getString("type"));
+        assertTrue(noSchema.json().getJsonObject("error").getString("message").contains("input_schema"), noSchema::toString);
     }
 
     @Test

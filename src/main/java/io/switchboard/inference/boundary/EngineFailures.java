@@ -52,6 +52,20 @@ final class EngineFailures {
         return text.length() > 500 ? text.substring(0, 500) : text;
     }
 
+    /** The message, naming the field where the engine named one ({@code param}): Anthropic's shape has no field for it. */
+    static String messageNamingItsField(byte[] bytes) {
+        String message = message(bytes);
+        try {
+            if (Jsonp.parseObject(new String(bytes, StandardCharsets.UTF_8)).get("error") instanceof JsonObject error
+                    && error.get("param") instanceof jakarta.json.JsonString param && !message.contains(param.getString())) {
+                return message + " (" + param.getString() + ")";
+            }
+        } catch (RuntimeException notJson) {
+            // the message alone
+        }
+        return message;
+    }
+
     static Throwable unwrap(Throwable failure) {
         Throwable t = failure;
         while (t instanceof CompletionException && t.getCause() != null) t = t.getCause();

@@ -204,11 +204,18 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         }
     }
 
-    /** A whole answer (non-streamed, or a stream the engine refused): 2xx and 4xx pass through, 5xx become 502. */
+    /**
+     * A whole answer (non-streamed, or a stream the engine refused): 2xx and 4xx pass through (on the Messages
+     * endpoints a 4xx in Anthropic's shape), 5xx become 502.
+     */
     private void engineAnswered(int status, byte[] bytes) {
         if (status >= 500) {
             fail(new ApiException(502, "server_error", "engine_error", null,
                     "The engine serving '" + model.name() + "' failed to process the request: " + EngineFailures.message(bytes)));
+            return;
+        }
+        if (status != 200 && request.endpoint().anthropic()) { // vLLM refuses some Messages in OpenAI's envelope
+            fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, EngineFailures.messageNamingItsField(bytes)));
             return;
         }
         if (status == 200 && request.endpoint() == CompletionRequest.Endpoint.EMBEDDINGS) {
