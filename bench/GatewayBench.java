@@ -351,8 +351,8 @@ public class GatewayBench {
         long[][] a = new long[rounds][];
         long[][] b = new long[rounds][];
         for (int round = 0; round < rounds; round++) {
-            a[round] = first.openLoop(rate, seconds / rounds);
-            b[round] = second.openLoop(rate, seconds / rounds);
+            a[round] = first.openLoop(rate, Math.max(1, seconds / rounds));
+            b[round] = second.openLoop(rate, Math.max(1, seconds / rounds));
         }
         return new long[][][] {a, b};
     }

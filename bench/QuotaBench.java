@@ -113,7 +113,8 @@ public class QuotaBench {
         for (int r = 0; r < rounds; r++) ratios[r] = GatewayBench.pct(x[r], 99) / GatewayBench.pct(y[r], 99);
         Arrays.sort(ratios);
         System.out.printf("p99 one tenant / p99 64 tenants: %.2f pooled, median of the rounds %.2f (aim: at most 1.5)%n",
-                GatewayBench.pct(GatewayBench.concat(x), 99) / GatewayBench.pct(GatewayBench.concat(y), 99), ratios[rounds / 2]);
+                GatewayBench.pct(GatewayBench.concat(x), 99) / GatewayBench.pct(GatewayBench.concat(y), 99),
+                rounds % 2 == 1 ? ratios[rounds / 2] : (ratios[rounds / 2 - 1] + ratios[rounds / 2]) / 2);
         System.out.println("one tenant, as the server timed it, " + Stages.between(Map.of(), oneStages, "admit"));
         System.out.println("64 tenants, as the server timed it, " + Stages.between(Map.of(), manyStages, "admit"));
     }

@@ -125,7 +125,8 @@ public final class UsageJournal {
         } catch (IOException e) {
             size = Long.MAX_VALUE;
         }
-        boolean due = segment.spilled || size >= maxBytes || (System.nanoTime() - segment.openedNanos >= maxAgeNanos && size > 0);
+        // a spilled segment too by size and age only: at once, a long outage would make a file every flush
+        boolean due = size >= maxBytes || (System.nanoTime() - segment.openedNanos >= maxAgeNanos && size > 0);
         if (!due) return;
         appending.lock();
         try {
@@ -178,6 +179,20 @@ public final class UsageJournal {
         }
     }
 
+    /** A file that cannot be read: renamed so it is not replayed again (an operator may mend it); answers the new path. */
+    public synchronized Path unreadable(Path file) {
+        Path kept = file.resolveSibling(file.getFileName() + ".unreadable");
+        try {
+            Files.move(file, kept);
+        } catch (IOException e) {
+            LOG.warning("Could not rename " + file + ": " + e.getMessage());
+        }
+        leftovers.remove(file);
+        leftoverRows.remove(file);
+        closed.removeIf(segment -> segment.path.equals(file));
+        return kept;
+    }
+
     public synchronized void replayed(Path file) {
         leftovers.remove(file);
         leftoverRows.remove(file);
@@ -208,7 +223,8 @@ public final class UsageJournal {
     public static List<String> readLines(Path file) {
         List<String> records = new ArrayList<>();
         try {
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            // lenient decoding: a line cut mid-character reads as U+FFFD, fails to decode below and is skipped alone
+            for (String line : new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\n")) {
                 if (line.isBlank()) continue;
                 try {
                     decode(line);

@@ -51,6 +51,7 @@ public class UsageLedger implements WriteBehind {
 
     private final ConcurrentLinkedDeque<UsageJournal.Entry> pending = new ConcurrentLinkedDeque<>();
     private final AtomicInteger pendingCount = new AtomicInteger();
+    private final java.util.Set<String> setAsideRows = new java.util.HashSet<>(); // under flush's lock; rare
     private UsageJournal journal;
     private ScheduledFuture<?> flushing;
     private long partitionsCheckedNanos = System.nanoTime() - SIX_HOURS_NANOS;
@@ -133,7 +134,11 @@ public class UsageLedger implements WriteBehind {
             }
             databaseDown = true;
         } finally {
-            journal.rotateIfDue(TimeUnit.SECONDS.toNanos(10), 8L << 20); // during an outage too: segments stay small
+            try {
+                journal.rotateIfDue(TimeUnit.SECONDS.toNanos(10), 8L << 20); // during an outage too: segments stay small
+            } catch (RuntimeException diskTrouble) { // never out of flush: the scheduler would stop calling it
+                LOG.warning("Could not start a new usage journal segment: " + diskTrouble.getMessage());
+            }
         }
     }
 
@@ -141,6 +146,7 @@ public class UsageLedger implements WriteBehind {
         List<UsageJournal.Entry> batch = new ArrayList<>(Math.min(BATCH, pendingCount.get()));
         for (UsageJournal.Entry entry; batch.size() < BATCH && (entry = pending.poll()) != null; ) batch.add(entry);
         long started = System.nanoTime();
+        int asideBefore = setAsideRows.size();
         try {
             writeSettingAsideRefused(batch.stream().map(UsageJournal.Entry::line).toList());
         } catch (RuntimeException e) {
@@ -148,7 +154,7 @@ public class UsageLedger implements WriteBehind {
             throw e;
         }
         pendingCount.addAndGet(-batch.size());
-        metrics.batchWritten(batch.size(), System.nanoTime() - started);
+        metrics.batchWritten(batch.size() - (setAsideRows.size() - asideBefore), System.nanoTime() - started);
         journal.written(batch);
     }
 
@@ -166,6 +172,7 @@ public class UsageLedger implements WriteBehind {
                 int half = lines.size() / 2;
                 return writeSettingAsideRefused(lines.subList(0, half)) + writeSettingAsideRefused(lines.subList(half, lines.size()));
             }
+            if (!setAsideRows.add(lines.get(0))) return 0; // a retry after an outage met it again: set aside once
             journal.setAside(lines.get(0));
             metrics.setAside();
             LOG.severe("PostgreSQL refused a usage row; it is kept in " + journal.directory().resolve(UsageJournal.SET_ASIDE)
@@ -175,7 +182,14 @@ public class UsageLedger implements WriteBehind {
     }
 
     private void replay(Path file) {
-        List<String> rows = UsageJournal.readLines(file);
+        List<String> rows;
+        try {
+            rows = UsageJournal.readLines(file);
+        } catch (java.io.UncheckedIOException unreadable) { // out of the way, or no row behind it would ever be written
+            LOG.severe("Usage journal " + file + " cannot be read and is kept as " + journal.unreadable(file) + ": "
+                    + unreadable.getMessage());
+            return;
+        }
         int inserted = 0;
         for (int from = 0; from < rows.size(); from += BATCH) {
             inserted += writeSettingAsideRefused(rows.subList(from, Math.min(rows.size(), from + BATCH)));

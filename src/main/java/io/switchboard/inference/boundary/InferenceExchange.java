@@ -214,7 +214,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
                     "The engine serving '" + model.name() + "' failed to process the request: " + EngineFailures.message(bytes)));
             return;
         }
-        if (status != 200 && request.endpoint().anthropic()) { // vLLM refuses some Messages in OpenAI's envelope
+        if (status >= 400 && request.endpoint().anthropic()) { // vLLM refuses some Messages in OpenAI's envelope
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, EngineFailures.messageNamingItsField(bytes)));
             return;
         }

@@ -99,6 +99,7 @@ public class OutcomeLog {
     }
 
     private static String fit(String text, int columnWidth) {
+        if (text != null && text.indexOf('\u0000') >= 0) text = text.replace("\u0000", ""); // PostgreSQL refuses NUL in text
         if (text == null || text.length() <= columnWidth) return text;
         int end = Character.isHighSurrogate(text.charAt(columnWidth - 1)) ? columnWidth - 1 : columnWidth; // a whole character
         return text.substring(0, end);
@@ -109,6 +110,7 @@ public class OutcomeLog {
     }
 
     private static String truncate(String error) {
-        return error == null || error.length() <= 500 ? error : error.substring(0, 497) + "...";
+        String fitted = fit(error, 500);
+        return fitted == null || fitted.length() == error.replace("\u0000", "").length() ? fitted : fit(fitted, 497) + "...";
     }
 }

@@ -94,7 +94,7 @@ class UsageJournalTest {
         UsageJournal.Entry kept = journal.append(row("req_kept"));
         UsageJournal.Entry spilled = journal.append(row("req_spilled"));
         spilled.segment().markSpilled();
-        journal.rotateIfDue(Long.MAX_VALUE, Long.MAX_VALUE); // a spilled segment rotates at once
+        journal.rotateIfDue(0, Long.MAX_VALUE); // by age, as any segment (at once, an outage would make a file a flush)
         journal.written(List.of(kept));
         assertEquals(java.util.Optional.empty(), journal.leftover());
         Path replay = journal.spilled().orElseThrow();
@@ -112,6 +112,16 @@ class UsageJournalTest {
         Path renamed = dir.resolve("usage-0-refused.journal");
         Files.move(aside, renamed);
         assertEquals(java.util.Optional.of(renamed), new UsageJournal(dir).leftover());
+    }
+
+    @Test
+    void aLineCutInsideACharacterIsSkippedAloneNotTheWholeFile() throws IOException {
+        UsageJournal first = new UsageJournal(dir);
+        first.append(row("req_a"));
+        Path segment = onlyFile();
+        byte[] torn = "{\"request_id\":\"req_b\",\"end_user\":\"Jos\u00e9".getBytes(StandardCharsets.UTF_8);
+        Files.write(segment, java.util.Arrays.copyOf(torn, torn.length - 1), StandardOpenOption.APPEND); // half of the é
+        assertEquals(List.of("req_a"), UsageJournal.read(segment).stream().map(UsageRecord::requestId).toList());
     }
 
     private Path onlyFile() throws IOException {

@@ -25,5 +25,11 @@ class OutcomeLogTest {
         assertEquals(0, row.promptTokens(), "an engine's negative count is none");
         assertEquals(0, row.cachedTokens(), "never more cached than prompt tokens");
         assertEquals(0, row.completionTokens());
+
+        RequestOutcome nul = new RequestOutcome("req_2", null, 7L, 9L, "bob\u0000", "chat", "chat", null, null,
+                "/v1/chat/completions", false, 502, "stop", 1, 0, 1, false, 0, null, 12, Instant.EPOCH, Instant.EPOCH,
+                "engine said \u0000 this");
+        assertEquals("bob", OutcomeLog.usage(nul).endUser(), "PostgreSQL refuses NUL in text");
+        assertEquals("engine said  this", OutcomeLog.usage(nul).error());
     }
 }
