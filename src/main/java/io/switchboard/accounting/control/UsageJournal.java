@@ -153,7 +153,10 @@ public final class UsageJournal {
         deleteWritten();
     }
 
-    /** Files to replay from disk, one at a time ({@link #leftover}, {@link #spilled}); then {@link #replayed}. The oldest file an earlier process left, if any: its rows are older than any this process made. */
+    /**
+     * The oldest file an earlier process left, if any: its rows are older than any this process made. Files are
+     * replayed one at a time (this, then {@link #spilled}), each followed by {@link #replayed}.
+     */
     public synchronized java.util.Optional<Path> leftover() {
         return leftovers.stream().findFirst();
     }

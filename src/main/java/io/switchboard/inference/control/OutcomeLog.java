@@ -110,7 +110,7 @@ public class OutcomeLog {
     }
 
     private static String truncate(String error) {
-        String fitted = fit(error, 500);
-        return fitted == null || fitted.length() == error.replace("\u0000", "").length() ? fitted : fit(fitted, 497) + "...";
+        String clean = fit(error, Integer.MAX_VALUE); // NUL removed, nothing cut
+        return clean == null || clean.length() <= 500 ? clean : fit(clean, 497) + "...";
     }
 }
