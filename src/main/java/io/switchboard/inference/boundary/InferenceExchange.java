@@ -65,6 +65,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final long startedNanos;
 
     private final EngineStream stream;
+    private final InOrder steps; // a stream's reads, written in order on a pool thread
     private final ReentrantLock writeLock = new ReentrantLock(); // a heartbeat never waits behind a blocked write
     private final AtomicBoolean finished = new AtomicBoolean();
     private final AtomicBoolean settled = new AtomicBoolean();
@@ -99,6 +100,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         this.model = route.model();
         this.startedNanos = call.startedNanos();
         this.stream = new EngineStream(request.clientWantsUsage(), request.endpoint().lastEvent);
+        this.steps = new InOrder(relay.streamWriters);
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
         this.localPort = async.getRequest().getLocalPort();
@@ -166,18 +168,19 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         if (request.stream()) {
-            // events are written as they come, so a pool thread of the client's runs them: a write may block
-            CompletableFuture<HttpResponse<Void>> call = relay.http.client().sendAsync(upstreamRequest,
+            // the client does its own work on its selector thread (no hand-offs while the request is sent and
+            // its headers read); each read's writing goes on to this stream's pool thread (a write may block)
+            CompletableFuture<HttpResponse<Void>> call = relay.http.directClient().sendAsync(upstreamRequest,
                     info -> info.statusCode() == 200
                             ? HttpResponse.BodySubscribers.<InferenceExchange, Void>fromSubscriber(this, s -> null)
                             : HttpResponse.BodySubscribers.<byte[], Void>mapping(HttpResponse.BodySubscribers.ofByteArray(),
                             bytes -> {
-                                engineAnswered(info.statusCode(), bytes);
+                                steps.run(() -> engineAnswered(info.statusCode(), bytes));
                                 return null;
                             }));
             upstream = call; // the call itself: cancelling it is what closes the engine connection
             call.whenComplete((ignored, failure) -> {
-                if (failure != null) fail(EngineFailures.of(EngineFailures.unwrap(failure), model.name(), engineFailure));
+                if (failure != null) steps.run(() -> fail(EngineFailures.of(EngineFailures.unwrap(failure), model.name(), engineFailure)));
             });
         } else {
             // a whole answer: the client's selector thread only hands it to one of Liberty's threads, which
@@ -261,6 +264,10 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     /** What one network read brought: its complete events go out together, in one write and flush, at once (see {@link EngineStream}). */
     @Override
     public void onNext(List<ByteBuffer> buffers) {
+        steps.run(() -> relayed(buffers));
+    }
+
+    private void relayed(List<ByteBuffer> buffers) {
         int length = stream.read(buffers);
         if (firstTokenNanos == 0 && stream.sawToken()) firstTokenNanos = System.nanoTime();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
@@ -273,11 +280,15 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
 
     @Override
     public void onError(Throwable failure) {
-        fail(EngineFailures.of(failure, model.name(), engineFailure));
+        steps.run(() -> fail(EngineFailures.of(failure, model.name(), engineFailure)));
     }
 
     @Override
     public void onComplete() {
+        steps.run(this::ended);
+    }
+
+    private void ended() {
         int length = stream.end();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
         if (stream.sawDone()) settle(engineFailure == null ? 200 : 502, engineFailure);

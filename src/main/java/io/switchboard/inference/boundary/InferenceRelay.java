@@ -9,12 +9,16 @@ import io.switchboard.quotas.control.Admission;
 import io.switchboard.quotas.control.QuotaLedger;
 import io.switchboard.routing.entity.Route;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.servlet.AsyncContext;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relays validated completion requests to the engine of the model that serves them: takes a lease
@@ -36,9 +40,30 @@ public class InferenceRelay {
 
     private Leases leases;
 
+    /**
+     * The threads that write streams to their clients (see {@link InOrder}): one per stream being written at
+     * a time, idle ones kept a minute, as the HTTP client's own pool does. A write blocked on a slow client
+     * holds only its own stream's thread.
+     */
+    final ExecutorService streamWriters = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable work) {
+            Thread thread = new Thread(work, "switchboard-stream-writer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
+
     @PostConstruct
     void takeLeases() {
         leases = manager.leases(); // once: every call through the EJB proxy costs (see Leases)
+    }
+
+    @PreDestroy
+    void stopWriters() {
+        streamWriters.shutdownNow();
     }
 
     /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
