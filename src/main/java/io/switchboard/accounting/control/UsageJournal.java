@@ -265,12 +265,16 @@ public final class UsageJournal {
     }
 
     private Segment open() {
-        Path path = directory.resolve(String.format("usage-%d-%06d%s", System.currentTimeMillis(), sequence++, SUFFIX));
-        try {
-            return new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.APPEND));
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot create usage journal segment " + path, e);
+        while (true) {
+            Path path = directory.resolve(String.format("usage-%d-%06d%s", System.currentTimeMillis(), sequence++, SUFFIX));
+            try {
+                return new Segment(path, FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        StandardOpenOption.APPEND));
+            } catch (java.nio.file.FileAlreadyExistsException taken) {
+                // an earlier process opened a segment in the same millisecond (a restart at once): the next number
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot create usage journal segment " + path, e);
+            }
         }
     }
 

@@ -74,6 +74,17 @@ class UsageJournalTest {
     }
 
     @Test
+    void aProcessStartedInTheSameMillisecondAsTheLastOneStillOpensItsOwnSegment() throws IOException {
+        long now = System.currentTimeMillis();
+        for (long millis = now; millis < now + 3_000; millis++) { // as if the earlier process opened these just now
+            Files.createFile(dir.resolve(String.format("usage-%d-%06d.journal", millis, 0)));
+        }
+        UsageJournal journal = new UsageJournal(dir);
+        journal.append(row("req_a"));
+        assertEquals(3_001, files().size(), "the earlier files and this process's own segment");
+    }
+
+    @Test
     void aClosedSegmentIsDeletedOnceAllItsRowsAreInTheDatabase() throws IOException {
         UsageJournal journal = new UsageJournal(dir);
         UsageJournal.Entry a = journal.append(row("req_a"));
