@@ -6,6 +6,7 @@ import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.responses.control.Conversations;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import io.switchboard.gateway.boundary.RequestIdFilter;
 import io.switchboard.gateway.control.JsonRequest;
@@ -101,7 +102,8 @@ public class CompletionsServlet extends HttpServlet {
                 JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
                         .add("input", conversations.input(tenant, completion.body()))
                         .add("request_id", "resp_" + requestId.substring(requestId.indexOf('_') + 1)).build();
-                completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream);
+                completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream,
+                        completion.body().get("previous_response_id") instanceof JsonString previous ? previous.getString() : null);
                 body = upstream.toString().getBytes(StandardCharsets.UTF_8);
             }
             // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve

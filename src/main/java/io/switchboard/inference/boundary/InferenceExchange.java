@@ -8,6 +8,7 @@ import io.switchboard.gateway.entity.ApiException;
 import io.switchboard.gateway.boundary.AnthropicError;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.inference.control.EngineStream;
+import io.switchboard.inference.control.NullFieldFill;
 import io.switchboard.inference.control.UsageScanner;
 import io.switchboard.inference.control.CompletionValidator;
 import io.switchboard.inference.entity.CompletionRequest;
@@ -65,6 +66,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private final long startedNanos;
 
     private final EngineStream stream;
+    private final NullFieldFill echo; // the Responses API's previous_response_id, resolved here, echoed to the client
     private final InOrder steps; // a stream's reads, written in order on a pool thread
     private final ReentrantLock writeLock = new ReentrantLock(); // a heartbeat never waits behind a blocked write
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -99,7 +101,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         this.route = route;
         this.model = route.model();
         this.startedNanos = call.startedNanos();
-        this.stream = new EngineStream(request.clientWantsUsage(), request.endpoint().lastEvent);
+        this.echo = request.previousResponseId() == null ? null : new NullFieldFill("previous_response_id", request.previousResponseId());
+        this.stream = new EngineStream(request.clientWantsUsage(), request.endpoint().lastEvent).filling(echo);
         this.steps = new InOrder(relay.streamWriters);
         this.clientAddress = TcpConnections.normalised(async.getRequest().getRemoteAddr());
         this.clientPort = async.getRequest().getRemotePort();
@@ -227,6 +230,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             answerUsage = UsageScanner.ofAnswer(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8));
             if (answerUsage == null) answerUsage = UsageScanner.ofAnswer(new String(bytes, StandardCharsets.UTF_8));
         } else if (status == 200) {
+            if (echo != null) bytes = echo.fill(bytes);
             String answer = new String(bytes, StandardCharsets.UTF_8);
             answerUsage = UsageScanner.ofAnswer(answer);
             answerFinishReason = UsageScanner.finishReason(answer);

@@ -38,6 +38,7 @@ public final class EngineStream implements SseEvents.Sink {
     private volatile UsageScanner.Usage usage;
     private volatile String finishReason;
     private volatile int tokenChunks;
+    private NullFieldFill fill; // named events: a field the gateway fills in (the Responses API's previous_response_id)
 
     public EngineStream(boolean clientWantsUsage) {
         this(clientWantsUsage, null);
@@ -50,6 +51,12 @@ public final class EngineStream implements SseEvents.Sink {
     public EngineStream(boolean clientWantsUsage, String lastEvent) {
         this.clientWantsUsage = clientWantsUsage;
         this.lastEvent = lastEvent == null ? null : SseEvents.ascii(lastEvent);
+    }
+
+    /** Named events pass on with this field filled in where the engine left it null. */
+    public EngineStream filling(NullFieldFill fill) {
+        this.fill = fill;
+        return this;
     }
 
     /** The data of the stream's last event (a named-event stream's, once it came): the Responses API's whole response. */
@@ -124,6 +131,11 @@ public final class EngineStream implements SseEvents.Sink {
 
     /** An event of a named-event stream: looked at as chat's data lines are, passed on whole, {@code event:} line and all. */
     private void namedEvent(byte[] bytes, int offset, int length) {
+        if (fill != null) {
+            bytes = fill.fill(bytes, offset, length);
+            offset = 0;
+            length = bytes.length;
+        }
         int end = offset + length;
         for (int line = offset; line < end; ) {
             int lineEnd = line;

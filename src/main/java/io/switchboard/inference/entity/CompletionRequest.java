@@ -3,11 +3,16 @@ package io.switchboard.inference.entity;
 import jakarta.json.JsonObject;
 
 /**
- * A validated {@code /v1/chat/completions} or {@code /v1/completions} request: what the gateway
- * needs to know (model, streaming, whether the client asked for usage) and the body to relay.
+ * A validated request to one of the inference endpoints: what the gateway needs to know (model, streaming,
+ * whether the client asked for usage, the Responses API's {@code previous_response_id}, which the gateway resolves
+ * and echoes itself) and the body to relay.
  */
 public record CompletionRequest(Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage,
-                                JsonObject body) {
+                                JsonObject body, String previousResponseId) {
+
+    public CompletionRequest(Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage, JsonObject body) {
+        this(endpoint, model, stream, clientWantsUsage, body, null);
+    }
 
     /**
      * The inference endpoints: where each is relayed, the endpoint routing rules name, the API's name in

@@ -29,7 +29,8 @@ import java.util.logging.Logger;
  * process memory, off by default, lost when a model is evicted): a request that names a
  * {@code previous_response_id} is sent to the engine with that response's whole conversation, its input and
  * its output items, before its own input; a response made with {@code store} (OpenAI's default) is kept for
- * {@code switchboard.responses.retention-days} and purged hourly after that.
+ * {@code switchboard.responses.retention-days} and purged after that, every
+ * {@code switchboard.responses.purge-interval-seconds} (an hour).
  */
 @ApplicationScoped
 public class Conversations {
@@ -38,13 +39,15 @@ public class Conversations {
 
     @Inject ResponseStore store;
     @Inject @ConfigProperty(name = "switchboard.responses.retention-days", defaultValue = "30") int retentionDays;
+    @Inject @ConfigProperty(name = "switchboard.responses.purge-interval-seconds", defaultValue = "3600") long purgeIntervalSeconds;
     @Resource ManagedScheduledExecutorService scheduler;
 
     private ScheduledFuture<?> purging;
 
     @PostConstruct
     void start() {
-        purging = scheduler.scheduleWithFixedDelay(this::purge, 1, 60, TimeUnit.MINUTES);
+        long every = Math.max(1, purgeIntervalSeconds);
+        purging = scheduler.scheduleWithFixedDelay(this::purge, Math.min(60, every), every, TimeUnit.SECONDS);
     }
 
     @PreDestroy
@@ -57,7 +60,7 @@ public class Conversations {
             int purged = store.purgeExpired();
             if (purged > 0) LOG.info("Purged " + purged + " stored responses past their retention of " + retentionDays + " days.");
         } catch (RuntimeException failure) {
-            LOG.log(Level.WARNING, "Could not purge expired stored responses; will try again in an hour", failure);
+            LOG.log(Level.WARNING, "Could not purge expired stored responses; will try again at the next purge", failure);
         }
     }
 
