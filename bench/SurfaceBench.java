@@ -1,3 +1,8 @@
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+
+import java.io.StringReader;
+import java.net.http.HttpResponse;
 import java.util.List;
 
 /**
@@ -6,7 +11,8 @@ import java.util.List;
  *   <li>Time to first token of a streamed chat completion, a streamed Responses call and a streamed Messages call,
  *   each straight to the instant simulator and through Switchboard, in alternating blocks, open loop at
  *   {@code -Dstream-rate} streams/s (default 200): the added TTFT per endpoint, which should be no larger for
- *   Responses and Messages than for chat.</li>
+ *   Responses and Messages than for chat. A Responses follow-up turn ({@code previous_response_id}, stored) is
+ *   measured too: through Switchboard it reads the earlier turn from PostgreSQL and keeps its own.</li>
  *   <li>Saturation at {@code -Dconnections} (default 64) connections, closed loop through Switchboard: a short chat
  *   completion against an embedding of a short string on a pooling engine (the engine's own saturation beside
  *   each): embeddings should reach at least 80% of chat's rate.</li>
@@ -37,8 +43,12 @@ public class SurfaceBench {
                 + "\"store\":false}";
         String messages = "{\"model\":\"bench-remote\",\"stream\":true,\"max_tokens\":16,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Hello there\"}]}";
-        List<String[]> streams = List.of(new String[]{"chat", "/v1/chat/completions", chat},
-                new String[]{"responses", "/v1/responses", responses}, new String[]{"messages", "/v1/messages", messages});
+        String[] followUp = followUp();
+        // {name, path, the body through Switchboard, the body straight to the engine}
+        List<String[]> streams = List.of(new String[]{"chat", "/v1/chat/completions", chat, chat},
+                new String[]{"responses", "/v1/responses", responses, responses},
+                new String[]{"responses follow-up", "/v1/responses", followUp[0], followUp[1]},
+                new String[]{"messages", "/v1/messages", messages, messages});
 
         String shortChat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
                 + "\"max_tokens\":8,\"ignore_eos\":true}";
@@ -46,13 +56,14 @@ public class SurfaceBench {
         GatewayBench.warmUp(shortChat);
         for (String[] stream : ttft ? streams : List.<String[]>of()) { // each path has code of its own to compile
             new RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections).openLoop(streamRate, 5);
+            new RawLoad(GatewayBench.direct, "POST", stream[1], stream[3], true, connections).openLoop(streamRate, 2);
         }
         new RawLoad(GatewayBench.gateway, "POST", "/v1/embeddings", embedding, false, connections).closedLoop(10);
 
         if (ttft) System.out.printf("%n== time to first event, open loop at %d streams/s, %d s per side and endpoint ==%n", streamRate, seconds);
         int rounds = 3;
         for (String[] stream : ttft ? streams : List.<String[]>of()) {
-            RawLoad direct = new RawLoad(GatewayBench.direct, "POST", stream[1], stream[2], true, connections);
+            RawLoad direct = new RawLoad(GatewayBench.direct, "POST", stream[1], stream[3], true, connections);
             RawLoad gateway = new RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections);
             long[][] directBlocks = new long[rounds][];
             long[][] gatewayBlocks = new long[rounds][];
@@ -100,6 +111,26 @@ public class SurfaceBench {
         System.out.printf("embeddings reach %.0f%% of chat's saturation through Switchboard; Switchboard's own CPU per "
                 + "embedding is %.0f%% of its CPU per chat completion%n", 100 * embedRate / chatRate,
                 100 * embedPerRequest[0] / chatPerRequest[0]);
+    }
+
+    /**
+     * A second turn of a conversation: through Switchboard by {@code previous_response_id} with {@code store}
+     * (OpenAI's default), so each request reads the stored turn from PostgreSQL and keeps its own answer; straight
+     * to the engine (which keeps nothing) with the same conversation written out as its input.
+     */
+    static String[] followUp() throws Exception {
+        String first = GatewayBench.HTTP.send(GatewayBench.post(GatewayBench.gateway, "/v1/responses",
+                "{\"model\":\"bench-remote\",\"input\":\"Hello there\",\"max_output_tokens\":16}"),
+                HttpResponse.BodyHandlers.ofString()).body();
+        JsonObject response = Json.createReader(new StringReader(first)).readObject();
+        String viaGateway = "{\"model\":\"bench-remote\",\"stream\":true,\"previous_response_id\":\""
+                + response.getString("id") + "\",\"input\":\"And then?\",\"max_output_tokens\":16}";
+        var conversation = Json.createArrayBuilder().add(Json.createObjectBuilder().add("role", "user").add("content", "Hello there"));
+        response.getJsonArray("output").forEach(conversation::add);
+        conversation.add(Json.createObjectBuilder().add("role", "user").add("content", "And then?"));
+        String direct = Json.createObjectBuilder().add("model", "bench-remote").add("stream", true).add("input", conversation)
+                .add("max_output_tokens", 16).add("store", false).build().toString();
+        return new String[]{viaGateway, direct};
     }
 
     static double[] perRequest(long[] cpuNanos, double requests) {

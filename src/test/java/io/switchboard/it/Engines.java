@@ -58,8 +58,13 @@ final class Engines {
 
     /** An embedding model (a pooling model: task embed), small. */
     static String embedding(String stem) {
+        return embedding(stem, "BAAI/bge-m3");
+    }
+
+    /** An embedding model of these weights ({@code Qwen/Qwen3-Embedding-0.6B} is a Matryoshka model). */
+    static String embedding(String stem, String modelId) {
         String name = Switchboard.unique(stem);
-        JsonObject body = Json.createObjectBuilder().add("name", name).add("engine", "sim").add("model_id", "BAAI/bge-m3")
+        JsonObject body = Json.createObjectBuilder().add("name", name).add("engine", "sim").add("model_id", modelId)
                 .add("gpu_memory_gib", 4).add("max_model_len", 8192).add("task", "embed").build();
         Switchboard.Reply created = admin("POST", "/admin/models", body);
         assertEquals(201, created.status(), created::toString);

@@ -229,6 +229,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             int from = Math.max(0, bytes.length - 512);
             answerUsage = UsageScanner.ofAnswer(new String(bytes, from, bytes.length - from, StandardCharsets.UTF_8));
             if (answerUsage == null) answerUsage = UsageScanner.ofAnswer(new String(bytes, StandardCharsets.UTF_8));
+        } else if (status == 200 && request.endpoint() == CompletionRequest.Endpoint.COUNT_TOKENS) {
+            answerUsage = new UsageScanner.Usage(0, 0, null); // counting a prompt is no inference: a row, billed nothing, as Anthropic's
         } else if (status == 200) {
             if (echo != null) bytes = echo.fill(bytes);
             String answer = new String(bytes, StandardCharsets.UTF_8);
