@@ -68,11 +68,10 @@ public class Conversations {
     public JsonArray input(TenantPrincipal tenant, JsonObject request) {
         JsonArrayBuilder items = Jsonp.array();
         if (request.get("previous_response_id") instanceof JsonString previous) {
-            StoredResponse earlier = store.find(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
+            String earlier = store.conversation(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
                     ApiException.INVALID_REQUEST, "previous_response_not_found", "previous_response_id",
                     "Previous response with id '" + previous.getString() + "' not found."));
-            Jsonp.parseArray(earlier.input()).forEach(items::add);
-            Jsonp.parseArray(earlier.output()).forEach(items::add);
+            Jsonp.parseArray(earlier).forEach(items::add);
         }
         JsonValue input = request.get("input");
         if (input instanceof JsonString text) {

@@ -2,6 +2,8 @@ package io.switchboard.responses.control;
 
 import io.switchboard.responses.entity.StoredResponse;
 import jakarta.ejb.Stateless;
+import jakarta.ejb.TransactionAttribute;
+import jakarta.ejb.TransactionAttributeType;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceContext;
 
@@ -32,7 +34,22 @@ public class ResponseStore {
                 .executeUpdate();
     }
 
+    /**
+     * The conversation so far of the tenant's response with this id, unless it expired: its input items, then its
+     * output items, as one JSON array's text (what {@code previous_response_id} continues). On the request path
+     * of every follow-up turn, so it reads only those two columns, joined in the database, and without a
+     * transaction: a row never changes once written.
+     */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
+    public Optional<String> conversation(long tenantId, String id) {
+        List<?> rows = em.createNativeQuery("SELECT (input || output)::text FROM stored_response "
+                        + "WHERE id = ?1 AND tenant_id = ?2 AND expires_at > now()")
+                .setParameter(1, id).setParameter(2, tenantId).getResultList();
+        return rows.stream().findFirst().map(String::valueOf);
+    }
+
     /** The tenant's response with this id, unless it expired. */
+    @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<StoredResponse> find(long tenantId, String id) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("SELECT id, tenant_id, key_id, request_id, model, input::text, output::text, "
