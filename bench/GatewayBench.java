@@ -185,9 +185,9 @@ public class GatewayBench {
         String tenantId = field(tenant, "id");
         key = field(admin("POST", "/admin/tenants/" + tenantId + "/keys", "{\"name\":\"bench\"}"), "key");
         admin("POST", "/admin/models", "{\"name\":\"bench-remote\",\"engine\":\"remote\",\"url\":\"" + direct
-                + "\",\"model_id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"gpu_memory_gib\":20,\"max_model_len\":4096,"
+                + "\",\"model_id\":\"meta-llama/Llama-3.1-8B-Instruct\",\"gpu_memory_gib\":20,\"max_model_len\":110000,"
                 + "\"extra_args\":[\"--max-num-seqs\",\"1024\"]}"); // as the engine was started: the gateway's cap per model
-        admin("PATCH", "/admin/models/bench-remote", "{\"url\":\"" + direct + "\",\"enabled\":true,"
+        admin("PATCH", "/admin/models/bench-remote", "{\"url\":\"" + direct + "\",\"enabled\":true,\"max_model_len\":110000,"
                 + "\"extra_args\":[\"--max-num-seqs\",\"1024\"]}"); // a bench database from an earlier run keeps the model
         admin("POST", "/admin/models", "{\"name\":\"bench-cold\",\"engine\":\"sim\",\"model_id\":\"Qwen/Qwen2.5-7B-Instruct\","
                 + "\"gpu_memory_gib\":16,\"max_model_len\":4096}");

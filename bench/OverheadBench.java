@@ -15,9 +15,12 @@ import java.util.Locale;
  *   Switchboard adds;</li>
  *   <li>{@code closed}: 1, 16, 64 and 256 connections back to back ({@code -Dconcurrency=}): throughput each side;</li>
  *   <li>{@code streams}: 512 concurrent streams of 256 tokens ({@code -Dstreams=}): time to first event and the
- *   largest gap between chunks, each side.</li>
+ *   largest gap between chunks, each side;</li>
+ *   <li>{@code large}: prompts of about 100,000 tokens (447 KB of JSON) at 16 and 64 connections
+ *   ({@code -Dlarge-concurrency=}), closed loop: latency and throughput each side, and Switchboard's CPU per
+ *   request (it reads, checks and estimates the whole body before it relays it).</li>
  * </ul>
- * {@code -Dparts=open,closed,streams}, {@code -Dseconds=} per block. Writes {@code target/bench/overhead/summary.md}
+ * {@code -Dparts=open,closed,streams,large}, {@code -Dseconds=} per block. Writes {@code target/bench/overhead/summary.md}
  * and a latency plot per rate; prints the same.
  */
 public class OverheadBench {
@@ -26,7 +29,7 @@ public class OverheadBench {
         GatewayBench.arguments(args);
         GatewayBench.setUp();
         int seconds = Integer.getInteger("seconds", 9);
-        List<String> parts = List.of(System.getProperty("parts", "open,closed,streams").split(","));
+        List<String> parts = List.of(System.getProperty("parts", "open,closed,streams,large").split(","));
         // -Dlimits=false, -Dalias=false, -Dtenants=1: one part of "everything" off, to tell what each costs
         boolean limits = Boolean.parseBoolean(System.getProperty("limits", "true"));
         int tenants = Integer.getInteger("tenants", 100);
@@ -127,6 +130,29 @@ public class OverheadBench {
                 report.append(r.markdownRow()).append('\n');
                 System.out.println(r.markdownRow());
             }
+        }
+        if (parts.contains("large")) {
+            report.append("\n## Prompts of 100,000 tokens, closed loop (ms)\n\n").append(LoadResult.markdownHeader()).append('\n');
+            StringBuilder cpuRows = new StringBuilder("\n| connections | CPU µs per request through Switchboard: Switchboard / engine / client |\n|---|---|\n");
+            // 79,000 of the load generator's words are 100,267 tokens to the simulator's tokenizer, 447 KB of JSON
+            LoadGenerator.Lengths huge = LoadGenerator.Lengths.parse("fixed:79000");
+            for (String connections : System.getProperty("large-concurrency", "16,64").split(",")) {
+                int c = Integer.parseInt(connections);
+                LoadResult d = LoadGenerator.run(GatewayBench.direct, LoadGenerator.Workload.closed("direct, 100K-token prompts, " + c
+                        + " connections", "bench-remote", false, keys, c, seconds, 20_000, huge, output, 40));
+                long[] before = cpu.cpuNanos();
+                LoadResult g = LoadGenerator.run(GatewayBench.gateway, LoadGenerator.Workload.closed("Switchboard, 100K-token prompts, "
+                        + c + " connections", model, false, keys, c, seconds, 20_000, huge, output, 40));
+                long[] used = cpu.since(before);
+                double requests = Math.max(1, g.samples().size());
+                report.append(d.markdownRow()).append('\n').append(g.markdownRow()).append('\n');
+                cpuRows.append(String.format(Locale.ROOT, "| %d | %.0f / %.0f / %.0f |%n", c, used[0] / 1e3 / requests,
+                        used[1] / 1e3 / requests, used[2] / 1e3 / requests));
+                System.out.println(d.markdownRow());
+                System.out.println(g.markdownRow());
+            }
+            report.append(cpuRows);
+            System.out.print(cpuRows);
         }
         Files.writeString(out.resolve("summary.md"), report);
         System.out.println("\nwritten: " + out.resolve("summary.md"));
