@@ -10,6 +10,7 @@ import com.anthropic.models.messages.StopReason;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.errors.BadRequestException;
+import com.openai.models.ReasoningEffort;
 import com.openai.models.ResponseFormatJsonObject;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
@@ -163,6 +164,38 @@ class SurfaceFeaturesIT {
             }
         }
         assertTrue(calls > 0 && answers > 0, calls + " calls, " + answers + " answers in 12");
+    }
+
+    @Test
+    void chatsOtherFieldsReachTheEngineAndShapeItsAnswer() {
+        ChatCompletionCreateParams.Builder base = ChatCompletionCreateParams.builder().model(chatModel)
+                .addUserMessage("Say something long").seed(11L).user("end-user-7").reasoningEffort(ReasoningEffort.LOW);
+        ChatCompletion two = openAi.chat().completions().create(base.n(2).maxCompletionTokens(3).build());
+        assertEquals(2, two.choices().size(), "n");
+        assertTrue(two.usage().orElseThrow().completionTokens() <= 6, "max_completion_tokens: 3 per choice");
+
+        String whole = openAi.chat().completions().create(base.n(1).maxCompletionTokens(40).build())
+                .choices().get(0).message().content().orElseThrow();
+        String[] words = whole.trim().split("\\s+");
+        String stopAt = words[Math.min(3, words.length - 1)];
+        ChatCompletion stopped = openAi.chat().completions().create(base.n(1).maxCompletionTokens(40).stop(stopAt).build());
+        String cut = stopped.choices().get(0).message().content().orElseThrow();
+        assertFalse(cut.contains(stopAt), "the stop string ends the text and is not part of it: " + cut);
+        assertTrue(whole.startsWith(cut), whole + " / " + cut);
+        assertEquals(ChatCompletion.Choice.FinishReason.STOP, stopped.choices().get(0).finishReason());
+
+        boolean sawParallel = false;
+        for (long seed = 1; seed <= 12; seed++) {
+            for (boolean parallel : new boolean[] {false, true}) {
+                ChatCompletion calls = openAi.chat().completions().create(ChatCompletionCreateParams.builder()
+                        .model(chatModel).addUserMessage("Weather in Rome and Oslo?").addFunctionTool(ApiSurfaceIT.weatherTool())
+                        .toolChoice(ChatCompletionToolChoiceOption.Auto.REQUIRED).parallelToolCalls(parallel).seed(seed).build());
+                int count = calls.choices().get(0).message().toolCalls().orElseThrow().size();
+                if (!parallel) assertEquals(1, count, "parallel_tool_calls false: one call (seed " + seed + ")");
+                sawParallel |= count > 1;
+            }
+        }
+        assertTrue(sawParallel, "parallel_tool_calls true: the model called two tools at once at least once in 12");
     }
 
     @Test

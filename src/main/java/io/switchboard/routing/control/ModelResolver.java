@@ -144,7 +144,13 @@ public class ModelResolver {
         }
         List<ModelSpec> withRoom = new ArrayList<>(usable.size());
         for (ModelSpec model : usable) if (fits(model, request)) withRoom.add(model);
-        if (withRoom.isEmpty()) throw contextTooLong(usable.get(0), request);
+        if (withRoom.isEmpty()) { // near the edge the estimate is a guess: the widest model tries, its engine counts exactly
+            ModelSpec widest = usable.stream().max(java.util.Comparator.comparingLong(ModelSpec::maxModelLen)).orElseThrow();
+            if (request.promptTokensAtLeast() + Math.max(0, request.maxTokens()) > widest.maxModelLen()) {
+                throw contextTooLong(usable.get(0), request);
+            }
+            withRoom.add(widest);
+        }
         ModelSpec target = usable.get(0);
         ModelSpec chosen = withRoom.get(0);
         String choice = chosen == target ? null : "prompt of about " + request.promptTokens() + " tokens does not fit "
@@ -200,7 +206,12 @@ public class ModelResolver {
         return r.readyInMillis() < 0 ? state : state + " (ready in about " + r.readyInMillis() + " ms)";
     }
 
-    /** Whether the prompt (estimated) and the tokens asked for fit the model's context window. */
+    /**
+     * Whether the prompt (estimated at four characters a token) and the tokens asked for fit the model's context
+     * window. Where no model of the rule fits so, a request is still refused here only when it could not fit the
+     * widest even at six characters a token ({@link RequestTraits#promptTokensAtLeast}): the estimate must not
+     * refuse what the engine would serve.
+     */
     private static boolean fits(ModelSpec model, RequestTraits request) {
         return request.promptTokens() + Math.max(0, request.maxTokens()) <= model.maxModelLen();
     }

@@ -22,6 +22,7 @@ public final class TraitReader {
     public static final int WINDOW = 8 * 1024;
     public static final String QUALITY_HEADER = "x-switchboard-quality";
     private static final int CHARS_PER_TOKEN = 4;
+    private static final int LONG_TOKEN_CHARS = 6; // English runs 4 to 4.5 characters a token; 6 leaves room for code
     private static final int TOKENS_PER_MESSAGE = 4;
 
     private TraitReader() {
@@ -50,7 +51,7 @@ public final class TraitReader {
             last = text(prompt);
         }
         long tokens = (chars + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + (long) messages * TOKENS_PER_MESSAGE;
-        return new RequestTraits(endpoint, messages, tokens, maxTokens(body), quality(body, qualityHeader),
+        return new RequestTraits(endpoint, messages, tokens, chars / LONG_TOKEN_CHARS, maxTokens(body), quality(body, qualityHeader),
                 window(last), CodeLanguages::in);
     }
 

@@ -13,6 +13,7 @@ public final class RequestTraits {
     private final String endpoint;
     private final int messages;
     private final long promptTokens;
+    private final long promptTokensAtLeast;
     private final long maxTokens;
     private final Quality quality;
     private final String window;
@@ -20,12 +21,16 @@ public final class RequestTraits {
     private Set<String> languages;
     private String lowered;
 
-    /** {@code maxTokens}: what the request asked for at most, -1 when it did not say. */
-    public RequestTraits(String endpoint, int messages, long promptTokens, long maxTokens, Quality quality, String window,
-                         Function<String, Set<String>> languageReader) {
+    /**
+     * {@code promptTokens}: the estimate; {@code promptTokensAtLeast}: what the prompt has even where its tokens are
+     * long; {@code maxTokens}: what the request asked for at most, -1 when it did not say.
+     */
+    public RequestTraits(String endpoint, int messages, long promptTokens, long promptTokensAtLeast, long maxTokens,
+                         Quality quality, String window, Function<String, Set<String>> languageReader) {
         this.endpoint = endpoint;
         this.messages = messages;
         this.promptTokens = promptTokens;
+        this.promptTokensAtLeast = promptTokensAtLeast;
         this.maxTokens = maxTokens;
         this.quality = quality;
         this.window = window;
@@ -35,6 +40,7 @@ public final class RequestTraits {
     public String endpoint() { return endpoint; }
     public int messages() { return messages; }
     public long promptTokens() { return promptTokens; }
+    public long promptTokensAtLeast() { return promptTokensAtLeast; }
     public long maxTokens() { return maxTokens; }
     public Quality quality() { return quality; }
     /** The last user message (or prompt), capped: its head and its tail where it is long. */

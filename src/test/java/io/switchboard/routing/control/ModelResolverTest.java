@@ -138,6 +138,9 @@ class ModelResolverTest {
         // a short prompt whose max_tokens would not fit the narrow context goes to the wide one too
         var roomy = Jsonp.object(chat("ctx", "short")).add("max_tokens", 500).build();
         assertEquals("wide", resolver().resolve("ctx", TENANT, "chat", roomy, "high").model().name());
+        // near the edge the estimate (four characters a token) is only a guess: the widest model tries it and the
+        // engine, which counts exactly, decides; only a prompt too long even at six characters a token is refused here
+        assertEquals("wide", resolve("ctx", "w".repeat(4_400), null).model().name());
         ApiException tooLong = assertThrows(ApiException.class, () -> resolve("ctx", "w".repeat(10_000), null));
         assertEquals("context_length_exceeded", tooLong.code());
         assertEquals(400, tooLong.status());
