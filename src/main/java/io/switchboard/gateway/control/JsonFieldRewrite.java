@@ -52,6 +52,23 @@ public final class JsonFieldRewrite {
         return null;
     }
 
+    /**
+     * The object's bytes with {@code "field":"value"} added as its last member; null when the body does not end
+     * with the object's closing brace. A field the client sent already is then there twice: JSON parsers that keep
+     * one value keep the last (Python's, vLLM's, among them), so the gateway's wins.
+     */
+    public static byte[] appendString(byte[] body, String field, String value) {
+        int close = body.length - 1;
+        while (close >= 0 && (body[close] == ' ' || body[close] == '\t' || body[close] == '\n' || body[close] == '\r')) close--;
+        if (close < 1 || body[close] != '}') return null;
+        int last = close - 1;
+        while (last >= 0 && (body[last] == ' ' || body[last] == '\t' || body[last] == '\n' || body[last] == '\r')) last--;
+        if (last < 0) return null;
+        byte[] member = ((body[last] == '{' ? "" : ",") + Jsonp.value(field) + ":" + Jsonp.value(value))
+                .getBytes(StandardCharsets.UTF_8);
+        return splice(body, close, close, member);
+    }
+
     /** The index of the quote that closes the string opening at {@code start}, or -1. */
     private static int stringEnd(byte[] body, int start) {
         for (int i = start + 1; i < body.length; i++) {

@@ -9,6 +9,7 @@ import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
 import io.switchboard.gateway.boundary.RequestIdFilter;
+import io.switchboard.gateway.control.JsonFieldRewrite;
 import io.switchboard.gateway.control.JsonRequest;
 import io.switchboard.gateway.control.LimitedInputStream;
 import io.switchboard.gateway.entity.ApiException;
@@ -99,12 +100,18 @@ public class CompletionsServlet extends HttpServlet {
                         + endpoint.apiName + (model.embeds() ? " (it is an embedding model)." : " (it is not an embedding model)."));
             }
             if (endpoint == Endpoint.RESPONSES) { // the conversation so far, as the engine's input; the response id ours
-                JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
-                        .add("input", conversations.input(tenant, completion.body()))
-                        .add("request_id", "resp_" + requestId.substring(requestId.indexOf('_') + 1)).build();
-                completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream,
-                        completion.body().get("previous_response_id") instanceof JsonString previous ? previous.getString() : null);
-                body = upstream.toString().getBytes(StandardCharsets.UTF_8);
+                String responseId = "resp_" + requestId.substring(requestId.indexOf('_') + 1);
+                byte[] first = completion.body().get("previous_response_id") instanceof JsonString ? null
+                        : JsonFieldRewrite.appendString(body, "request_id", responseId); // a first turn: the client's bytes
+                if (first != null) {
+                    body = first;
+                } else {
+                    JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
+                            .add("input", conversations.input(tenant, completion.body())).add("request_id", responseId).build();
+                    completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream,
+                            completion.body().get("previous_response_id") instanceof JsonString previous ? previous.getString() : null);
+                    body = upstream.toString().getBytes(StandardCharsets.UTF_8);
+                }
             }
             // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve
             response.setHeader("x-switchboard-route", route.label());

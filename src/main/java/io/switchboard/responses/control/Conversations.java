@@ -73,13 +73,25 @@ public class Conversations {
                     "Previous response with id '" + previous.getString() + "' not found."));
             Jsonp.parseArray(earlier).forEach(items::add);
         }
-        JsonValue input = request.get("input");
+        addItems(items, request.get("input"));
+        return items.build();
+    }
+
+    /** The input the engine was given, as items (a first turn's may be a string). */
+    private static String conversation(JsonValue input) {
+        if (input instanceof JsonArray list) return list.toString();
+        JsonArrayBuilder items = Jsonp.array();
+        addItems(items, input);
+        return items.build().toString();
+    }
+
+    /** A request's input as items: a string is one user message. */
+    private static void addItems(JsonArrayBuilder items, JsonValue input) {
         if (input instanceof JsonString text) {
             items.add(Jsonp.object().add("role", "user").add("content", text));
         } else if (input instanceof JsonArray list) {
             list.forEach(items::add);
         }
-        return items.build();
     }
 
     /**
@@ -95,7 +107,7 @@ public class Conversations {
             Instant now = Instant.now();
             JsonValue output = response.get("output");
             store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
-                    request.getJsonArray("input").toString(), output instanceof JsonArray ? output.toString() : "[]",
+                    conversation(request.get("input")), output instanceof JsonArray ? output.toString() : "[]",
                     response.toString(), now, now.plus(Duration.ofDays(retentionDays))));
         } catch (RuntimeException failure) {
             LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);

@@ -46,6 +46,27 @@ class JsonFieldRewriteTest {
         assertEquals(Jsonp.object(body).add("model", model).build(), Jsonp.parseObject(rewritten));
     }
 
+    private static String append(String body, String value) {
+        byte[] out = JsonFieldRewrite.appendString(body.getBytes(StandardCharsets.UTF_8), "request_id", value);
+        return out == null ? null : new String(out, StandardCharsets.UTF_8);
+    }
+
+    @Example
+    void aFieldIsAppendedAsTheLastMemberAndEveryOtherByteStays() {
+        assertEquals("{\"request_id\":\"resp_1\"}", append("{}", "resp_1"));
+        assertEquals("{ \"input\": \"hi\" ,\"request_id\":\"resp_1\"}\n", append("{ \"input\": \"hi\" }\n", "resp_1"));
+        assertEquals("{\"a\":[1,{}],\"request_id\":\"a\\\"b\"}", append("{\"a\":[1,{}]}", "a\"b"));
+        assertNull(append("[1]", "x"));
+    }
+
+    /** Appended after the client's own, the gateway's value is the one a parser keeps. */
+    @Property(tries = 300)
+    void appendingEqualsParsingAndSettingTheField(@ForAll("bodies") JsonObject body, @ForAll("names") String value) {
+        String withOwn = Jsonp.object(body).add("request_id", "client's").build().toString();
+        assertEquals(Jsonp.object(body).add("request_id", value).build(), Jsonp.parseObject(append(body.toString(), value)));
+        assertEquals(value, Jsonp.parseObject(append(withOwn, value)).getString("request_id"));
+    }
+
     @Provide
     Arbitrary<JsonObject> bodies() {
         Arbitrary<String> text = Arbitraries.strings().all().ofMaxLength(30).filter(JsonFieldRewriteTest::encodable);
