@@ -113,8 +113,11 @@ public final class OpenAiError {
             case HOST_MEMORY_FULL -> conflict("host_memory_full", refusal);
         };
         refusal.retryAfterSeconds().ifPresent(seconds -> error.withHeader("Retry-After", String.valueOf(seconds)));
-        // a model that can never fit stays that way: the SDKs' retries would only wait for the same answer
-        if (refusal.reason() == EngineRefusal.Reason.MODEL_TOO_LARGE) error.withHeader("x-should-retry", "false");
+        // a model that can never fit (larger than any GPU, or only where pinned models stay) stays that way until an
+        // admin changes the catalog: the SDKs' retries would only wait for the same answer
+        if (refusal.reason() == EngineRefusal.Reason.MODEL_TOO_LARGE || refusal.reason() == EngineRefusal.Reason.MODEL_CANNOT_FIT) {
+            error.withHeader("x-should-retry", "false");
+        }
         return error;
     }
 

@@ -63,5 +63,14 @@ public class ApiException extends RuntimeException {
     public String type() { return type; }
     public String code() { return code; }
     public String param() { return param; }
-    public Map<String, String> headers() { return headers; }
+    /**
+     * The response headers. A 503 always says what the SDKs should do: wait its own {@code Retry-After}, or a
+     * second when it set none, unless {@code x-should-retry: false} says that retrying cannot help.
+     */
+    public Map<String, String> headers() {
+        if (status == 503 && !headers.containsKey("Retry-After") && !"false".equals(headers.get("x-should-retry"))) {
+            withHeader("Retry-After", "1");
+        }
+        return headers;
+    }
 }
