@@ -105,6 +105,16 @@ class StoredResponsesIT {
         assertEquals(404, Switchboard.tenant("POST", "/v1/responses/resp_nosuch/cancel", apiKey, null).status());
     }
 
+    /** The status of a follow-up turn on {@code previousId}. */
+    static int continuing(OpenAIClient client, String previousId) {
+        try {
+            ask(client, "again", previousId);
+            return 200;
+        } catch (com.openai.errors.OpenAIServiceException refused) {
+            return refused.statusCode();
+        }
+    }
+
     @Test
     void aSecondReplicaContinuesAResponseMadeOnTheFirstAndPurgesWhatOutlivedItsRetention() throws SQLException {
         Response onFirst = ask(openAi, "made here", null);
@@ -116,6 +126,14 @@ class StoredResponsesIT {
             assertEquals(onFirst.id(), onSecond.previousResponseId().orElse(null));
             assertEquals(onSecond.id(), openAi.responses().retrieve(onSecond.id()).id(), "and read back on the first");
 
+            // the replica now knows both conversations in memory: a deletion on the first server reaches it
+            Response doomed = ask(openAi, "to be deleted", null);
+            ask(there, "continued there too", doomed.id());
+            assertEquals(200, Switchboard.tenant("DELETE", "/v1/responses/" + doomed.id(), apiKey, null).status());
+            Engines.eventually(Duration.ofSeconds(5), () -> continuing(there, doomed.id()) == 404,
+                    () -> "a response deleted on another server is not continued from memory");
+            assertEquals(404, continuing(openAi, doomed.id()), "nor on the server that deleted it");
+
             assertEquals(Duration.ofDays(2).toSeconds(), sqlLong("SELECT EXTRACT(EPOCH FROM expires_at - created_at)::bigint "
                     + "FROM stored_response WHERE id = '" + onSecond.id() + "'"), "the replica's retention");
             assertEquals(Duration.ofDays(30).toSeconds(), sqlLong("SELECT EXTRACT(EPOCH FROM expires_at - created_at)::bigint "
@@ -123,6 +141,8 @@ class StoredResponsesIT {
 
             RoutingIT.sql("UPDATE stored_response SET expires_at = now() - interval '1 second' WHERE id = '" + onFirst.id() + "'");
             assertEquals(404, Switchboard.tenant("GET", "/v1/responses/" + onFirst.id(), apiKey, null).status(), "expired");
+            Engines.eventually(Duration.ofSeconds(5), () -> continuing(there, onFirst.id()) == 404,
+                    () -> "an expiry moved in SQL reaches the replica's memory");
             Engines.eventually(Duration.ofSeconds(10), () -> sqlLong("SELECT count(*) FROM stored_response WHERE id = '"
                     + onFirst.id() + "'") == 0, () -> "the expired response is purged");
             assertEquals(1, sqlLong("SELECT count(*) FROM stored_response WHERE id = '" + onSecond.id() + "'"), "the live one stays");

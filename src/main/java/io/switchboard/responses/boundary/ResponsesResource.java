@@ -2,6 +2,7 @@ package io.switchboard.responses.boundary;
 
 import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.gateway.entity.ApiException;
+import io.switchboard.responses.control.RecentConversations;
 import io.switchboard.responses.control.ResponseStore;
 import io.switchboard.responses.entity.StoredResponse;
 import io.switchboard.tenancy.boundary.Caller;
@@ -27,6 +28,7 @@ import jakarta.ws.rs.core.MediaType;
 public class ResponsesResource {
 
     @Inject ResponseStore store;
+    @Inject RecentConversations recent;
     @Inject Caller caller;
 
     @GET
@@ -37,6 +39,7 @@ public class ResponsesResource {
     @DELETE
     public String delete(@PathParam("id") String id) {
         if (!store.delete(caller.principal().tenantId(), id)) throw notFound(id);
+        recent.forget(id); // at once here; the other servers hear it from the table's NOTIFY
         return Jsonp.object().add("id", id).add("object", "response.deleted").add("deleted", true).build().toString();
     }
 

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,6 +39,7 @@ public class Conversations {
     private static final Logger LOG = Logger.getLogger(Conversations.class.getName());
 
     @Inject ResponseStore store;
+    @Inject RecentConversations recent;
     @Inject @ConfigProperty(name = "switchboard.responses.retention-days", defaultValue = "30") int retentionDays;
     @Inject @ConfigProperty(name = "switchboard.responses.purge-interval-seconds", defaultValue = "3600") long purgeIntervalSeconds;
     @Resource ManagedScheduledExecutorService scheduler;
@@ -68,13 +70,30 @@ public class Conversations {
     public JsonArray input(TenantPrincipal tenant, JsonObject request) {
         JsonArrayBuilder items = Jsonp.array();
         if (request.get("previous_response_id") instanceof JsonString previous) {
-            String earlier = store.conversation(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
+            String earlier = earlier(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
                     ApiException.INVALID_REQUEST, "previous_response_not_found", "previous_response_id",
                     "Previous response with id '" + previous.getString() + "' not found."));
             Jsonp.parseArray(earlier).forEach(items::add);
         }
         addItems(items, request.get("input"));
         return items.build();
+    }
+
+    /** The conversation up to the tenant's response {@code id}: from memory when this server knows it, else the database. */
+    private Optional<String> earlier(long tenantId, String id) {
+        Optional<String> known = recent.find(tenantId, id);
+        if (known.isPresent()) return known;
+        return store.conversation(tenantId, id).map(found -> {
+            recent.remember(tenantId, id, found.items(), found.expiresAt());
+            return found.items();
+        });
+    }
+
+    /** Two JSON arrays' text as one array's. */
+    static String joined(String first, String second) {
+        if (first.equals("[]")) return second;
+        if (second.equals("[]")) return first;
+        return first.substring(0, first.length() - 1) + "," + second.substring(1);
     }
 
     /** The input the engine was given, as items (a first turn's may be a string). */
@@ -106,9 +125,12 @@ public class Conversations {
             JsonObject response = parsed.get("response") instanceof JsonObject event ? event : parsed;
             Instant now = Instant.now();
             JsonValue output = response.get("output");
+            String input = conversation(request.get("input"));
+            String outputItems = output instanceof JsonArray ? output.toString() : "[]";
+            Instant expires = now.plus(Duration.ofDays(retentionDays));
             store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
-                    conversation(request.get("input")), output instanceof JsonArray ? output.toString() : "[]",
-                    response.toString(), now, now.plus(Duration.ofDays(retentionDays))));
+                    input, outputItems, response.toString(), now, expires));
+            recent.remember(tenant.tenantId(), response.getString("id"), joined(input, outputItems), expires); // its next turn
         } catch (RuntimeException failure) {
             LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);
         }

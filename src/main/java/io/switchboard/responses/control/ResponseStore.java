@@ -41,11 +41,16 @@ public class ResponseStore {
      * transaction: a row never changes once written.
      */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
-    public Optional<String> conversation(long tenantId, String id) {
-        List<?> rows = em.createNativeQuery("SELECT (input || output)::text FROM stored_response "
+    public Optional<Conversation> conversation(long tenantId, String id) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("SELECT (input || output)::text, expires_at FROM stored_response "
                         + "WHERE id = ?1 AND tenant_id = ?2 AND expires_at > now()")
                 .setParameter(1, id).setParameter(2, tenantId).getResultList();
-        return rows.stream().findFirst().map(String::valueOf);
+        return rows.stream().findFirst().map(row -> new Conversation((String) row[0], instant(row[1])));
+    }
+
+    /** A stored response's conversation so far (its input then output items, as a JSON array) and its expiry. */
+    public record Conversation(String items, Instant expiresAt) {
     }
 
     /** The tenant's response with this id, unless it expired. */

@@ -1,0 +1,84 @@
+package io.switchboard.responses.control;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.switchboard.persistence.control.ChangeNotifications;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The conversations of recently stored responses, in memory, so that a follow-up turn ({@code previous_response_id})
+ * is relayed without a database read first: every turn of an agent names the response before it. A stored response
+ * never changes, so the only thing to hear of is a deletion before its expiry, which the table's trigger tells every
+ * server (NOTIFY {@code stored_response}, sql V14). While notifications cannot be heard, the cache is not used at all
+ * and emptied once listening resumes: a deleted response is never continued from memory. Entries are the tenant's
+ * alone (a lookup names the tenant) and weigh their characters, {@code switchboard.responses.cache-mib} in all.
+ */
+@ApplicationScoped
+public class RecentConversations {
+
+    static final String CHANNEL = "stored_response";
+
+    private record Conversation(long tenantId, String items, Instant expiresAt) {
+    }
+
+    @Inject ChangeNotifications notifications;
+    @Inject @ConfigProperty(name = "switchboard.responses.cache-mib", defaultValue = "64") long cacheMib;
+
+    private Cache<String, Conversation> recent;
+    private Cache<String, Boolean> deleted; // ids told deleted lately: a read that raced the deletion is not remembered
+    private volatile boolean heard; // notifications were being heard when last asked: the cache is trusted
+
+    @PostConstruct
+    void start() {
+        recent = Caffeine.newBuilder().maximumWeight(Math.max(1, cacheMib) * 1024 * 1024 / 2) // Java chars: 2 bytes
+                .<String, Conversation>weigher((id, conversation) -> id.length() + conversation.items().length())
+                .build();
+        deleted = Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(1)).maximumSize(100_000).build();
+        notifications.subscribe(CHANNEL, this::deleted, this::catchUp);
+    }
+
+    /** The tenant's conversation so far for this response id (its input then output items, as JSON), when known here. */
+    public Optional<String> find(long tenantId, String id) {
+        if (!trusted()) return Optional.empty();
+        Conversation conversation = recent.getIfPresent(id);
+        if (conversation == null || conversation.tenantId() != tenantId || !conversation.expiresAt().isAfter(Instant.now())) {
+            return Optional.empty();
+        }
+        return Optional.of(conversation.items());
+    }
+
+    /** Remembers a conversation that is in the database (just stored, or just read from it). */
+    public void remember(long tenantId, String id, String items, Instant expiresAt) {
+        if (!trusted() || deleted.getIfPresent(id) != null) return;
+        recent.put(id, new Conversation(tenantId, items, expiresAt));
+        if (deleted.getIfPresent(id) != null) recent.invalidate(id); // told deleted while it was put
+    }
+
+    /** A response deleted here: never continued from memory again. */
+    public void forget(String id) {
+        deleted(id);
+    }
+
+    private void deleted(String id) {
+        deleted.put(id, Boolean.TRUE);
+        recent.invalidate(id);
+    }
+
+    /** Notifications may have been missed: nothing in memory is trusted until they are heard again. */
+    void catchUp() {
+        recent.invalidateAll();
+    }
+
+    private boolean trusted() {
+        boolean listening = notifications.listening();
+        if (listening && !heard) recent.invalidateAll(); // resumed: what was deleted meanwhile is unknown
+        heard = listening;
+        return listening;
+    }
+}
