@@ -12,7 +12,8 @@ import java.util.List;
  *   each straight to the instant simulator and through Switchboard, in alternating blocks, open loop at
  *   {@code -Dstream-rate} streams/s (default 200): the added TTFT per endpoint, which should be no larger for
  *   Responses and Messages than for chat. A Responses follow-up turn ({@code previous_response_id}, stored) is
- *   measured too: through Switchboard it reads the earlier turn from PostgreSQL and keeps its own.</li>
+ *   measured too: through Switchboard it finds the earlier turn (in memory, else PostgreSQL) and keeps its own
+ *   ({@code -Dfollow-up-store=false}: keeps nothing).</li>
  *   <li>Saturation at {@code -Dconnections} (default 64) connections, closed loop through Switchboard: a short chat
  *   completion against an embedding of a short string on a pooling engine (the engine's own saturation beside
  *   each): embeddings should reach at least 80% of chat's rate.</li>
@@ -124,7 +125,8 @@ public class SurfaceBench {
                 HttpResponse.BodyHandlers.ofString()).body();
         JsonObject response = Json.createReader(new StringReader(first)).readObject();
         String viaGateway = "{\"model\":\"bench-remote\",\"stream\":true,\"previous_response_id\":\""
-                + response.getString("id") + "\",\"input\":\"And then?\",\"max_output_tokens\":16}";
+                + response.getString("id") + "\",\"input\":\"And then?\",\"max_output_tokens\":16"
+                + (Boolean.parseBoolean(System.getProperty("follow-up-store", "true")) ? "" : ",\"store\":false") + "}";
         var conversation = Json.createArrayBuilder().add(Json.createObjectBuilder().add("role", "user").add("content", "Hello there"));
         response.getJsonArray("output").forEach(conversation::add);
         conversation.add(Json.createObjectBuilder().add("role", "user").add("content", "And then?"));
