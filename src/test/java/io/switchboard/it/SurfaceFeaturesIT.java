@@ -221,6 +221,39 @@ class SurfaceFeaturesIT {
     }
 
     @Test
+    void aTenantsRequestLimitCountsEveryEndpointAndEachRefusalIsInItsOwnApisShape() {
+        JsonObject tenant = Switchboard.admin("POST", "/admin/tenants", "{\"name\":\"" + Switchboard.unique("features-limited")
+                + "\",\"rpm_limit\":6,\"allowed_models\":[\"" + chatModel + "\",\"" + plainEmbedder + "\"]}").json();
+        String limited = Tenants.newKey(tenant.getJsonNumber("id").longValue(), null).getString("key");
+        String message = "{\"model\":\"" + chatModel + "\",\"max_tokens\":2,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
+        String embedding = "{\"model\":\"" + plainEmbedder + "\",\"input\":\"hi\"}";
+        int served = 0;
+        for (String[] request : new String[][] {{"/v1/responses", "{\"model\":\"" + chatModel
+                + "\",\"input\":\"hi\",\"max_output_tokens\":2,\"store\":false}"}, {"/v1/messages", message}, {"/v1/embeddings", embedding}}) {
+            Switchboard.Reply reply = Switchboard.tenant("POST", request[0], limited, request[1]);
+            assertEquals(200, reply.status(), reply::toString);
+            served++;
+        }
+        Switchboard.Reply anthropicRefusal = null;
+        for (int i = 0; i < 8 && anthropicRefusal == null; i++) {
+            Switchboard.Reply reply = Switchboard.tenant("POST", "/v1/messages", limited, message);
+            if (reply.status() == 429) anthropicRefusal = reply; else served++;
+        }
+        assertTrue(anthropicRefusal != null && served <= 6, "a limit of 6 a minute over all endpoints; served " + served);
+        assertEquals("error", anthropicRefusal.json().getString("type"), anthropicRefusal::toString);
+        assertEquals("rate_limit_error", anthropicRefusal.json().getJsonObject("error").getString("type"), anthropicRefusal::toString);
+        assertTrue(Long.parseLong(anthropicRefusal.header("retry-after")) > 0);
+        assertTrue(Long.parseLong(anthropicRefusal.header("retry-after-ms")) > 0);
+        AnthropicClient sdk = AnthropicOkHttpClient.builder().baseUrl(Switchboard.BASE_URL).apiKey(limited).maxRetries(0).build();
+        assertThrows(com.anthropic.errors.RateLimitException.class, () -> sdk.messages().create(MessageCreateParams.builder()
+                .model(chatModel).maxTokens(2).addUserMessage("hi").build()));
+
+        Switchboard.Reply openAiRefusal = Switchboard.tenant("POST", "/v1/embeddings", limited, embedding);
+        assertEquals(429, openAiRefusal.status(), openAiRefusal::toString);
+        assertEquals("rate_limit_exceeded", openAiRefusal.error().getString("code"), openAiRefusal::toString);
+    }
+
+    @Test
     void countingTokensIsOnRecordWithNoTokensAndNothingToPay() {
         Switchboard.Reply counted = Switchboard.tenant("POST", "/v1/messages/count_tokens", apiKey, "{\"model\":\""
                 + chatModel + "\",\"messages\":[{\"role\":\"user\",\"content\":\"count me\"}]}");
