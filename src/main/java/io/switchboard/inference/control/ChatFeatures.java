@@ -33,7 +33,10 @@ final class ChatFeatures {
         JsonObject body = request.json();
         Set<String> functions = tools(body);
         toolChoice(body, functions);
-        request.optionalBoolean("parallel_tool_calls");
+        if (request.optionalBoolean("parallel_tool_calls") != null && !present(body, "tools")) {
+            throw ApiException.invalid("parallel_tool_calls", "Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' "
+                    + "is only allowed when 'tools' are specified.");
+        }
         responseFormat(body);
         Boolean logprobs = request.optionalBoolean("logprobs");
         if (present(body, "top_logprobs") && !Boolean.TRUE.equals(logprobs)) {

@@ -90,6 +90,7 @@ class CompletionValidatorTest {
         assertEquals("tool_choice.function.name", rejectedParam(Endpoint.CHAT, chat(WEATHER
                 + ",\"tool_choice\":{\"type\":\"function\",\"function\":{}}")));
         assertEquals("parallel_tool_calls", rejectedParam(Endpoint.CHAT, chat(WEATHER + ",\"parallel_tool_calls\":\"yes\"")));
+        assertEquals("parallel_tool_calls", rejectedParam(Endpoint.CHAT, chat("\"parallel_tool_calls\":true")), "no tools to call");
         assertEquals("response_format.type", rejectedParam(Endpoint.CHAT, chat("\"response_format\":{\"type\":\"xml\"}")));
         assertEquals("response_format.json_schema", rejectedParam(Endpoint.CHAT, chat("\"response_format\":{\"type\":\"json_schema\"}")));
         assertEquals("response_format.json_schema.name", rejectedParam(Endpoint.CHAT,
