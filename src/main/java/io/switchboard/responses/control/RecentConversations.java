@@ -15,8 +15,10 @@ import java.util.Optional;
  * The conversations of recently stored responses, in memory, so that a follow-up turn ({@code previous_response_id})
  * is relayed without a database read first: every turn of an agent names the response before it. A stored response
  * never changes, so the only thing to hear of is a deletion before its expiry, which the table's trigger tells every
- * server (NOTIFY {@code stored_response}, sql V14). While notifications cannot be heard, the cache is not used at all
- * and emptied once listening resumes: a deleted response is never continued from memory. Entries are the tenant's
+ * server (NOTIFY {@code stored_response}, sql V14). The cache is trusted only once its channel is listened to, not
+ * at all while notifications cannot be heard, and it is emptied at every catch-up (when listening resumes, and at
+ * the listener's check every {@code switchboard.notifications.check-ms}, 10 s): a deleted response is never
+ * continued from memory, at the price of a database read for a turn that comes more than seconds later. Entries are the tenant's
  * alone (a lookup names the tenant) and weigh their characters, {@code switchboard.responses.cache-mib} in all.
  */
 @ApplicationScoped
@@ -33,6 +35,7 @@ public class RecentConversations {
     private Cache<String, Conversation> recent;
     private Cache<String, Boolean> deleted; // ids told deleted lately: a read that raced the deletion is not remembered
     private volatile boolean heard; // notifications were being heard when last asked: the cache is trusted
+    private volatile boolean caughtUp; // this channel is listened to: the listener ran the catch-up after its LISTEN
 
     @PostConstruct
     void start() {
@@ -73,10 +76,11 @@ public class RecentConversations {
     /** Notifications may have been missed: nothing in memory is trusted until they are heard again. */
     void catchUp() {
         recent.invalidateAll();
+        caughtUp = notifications.listening();
     }
 
     private boolean trusted() {
-        boolean listening = notifications.listening();
+        boolean listening = notifications.listening() && caughtUp;
         if (listening && !heard) recent.invalidateAll(); // resumed: what was deleted meanwhile is unknown
         heard = listening;
         return listening;
