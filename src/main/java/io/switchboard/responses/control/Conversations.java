@@ -40,6 +40,7 @@ public class Conversations {
 
     @Inject ResponseStore store;
     @Inject RecentConversations recent;
+    @Inject ResponseWriter writer;
     @Inject @ConfigProperty(name = "switchboard.responses.retention-days", defaultValue = "30") int retentionDays;
     @Inject @ConfigProperty(name = "switchboard.responses.purge-interval-seconds", defaultValue = "3600") long purgeIntervalSeconds;
     @Resource ManagedScheduledExecutorService scheduler;
@@ -128,7 +129,7 @@ public class Conversations {
             String input = conversation(request.get("input"));
             String outputItems = output instanceof JsonArray ? output.toString() : "[]";
             Instant expires = now.plus(Duration.ofDays(retentionDays));
-            store.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
+            writer.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
                     input, outputItems, response.toString(), now, expires));
             recent.remember(tenant.tenantId(), response.getString("id"), joined(input, outputItems), expires); // its next turn
         } catch (RuntimeException failure) {

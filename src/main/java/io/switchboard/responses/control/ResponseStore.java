@@ -15,24 +15,13 @@ import java.util.Optional;
 /**
  * Stored responses in PostgreSQL ({@code stored_response}), so that {@code previous_response_id} and
  * {@code GET /v1/responses/{id}} work on every replica. Every read and delete names the tenant: another
- * tenant's response is not found, never shown. JSONB columns are written from text with a cast.
+ * tenant's response is not found, never shown. Written by {@link ResponseWriter}.
  */
 @Stateless
 public class ResponseStore {
 
     @PersistenceContext(unitName = "switchboard")
     EntityManager em;
-
-    public void save(StoredResponse stored) {
-        em.createNativeQuery("INSERT INTO stored_response (id, tenant_id, key_id, request_id, model, input, output, response, "
-                        + "created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, CAST(?6 AS jsonb), CAST(?7 AS jsonb), "
-                        + "CAST(?8 AS jsonb), ?9, ?10) ON CONFLICT (id) DO NOTHING")
-                .setParameter(1, stored.id()).setParameter(2, stored.tenantId()).setParameter(3, stored.keyId())
-                .setParameter(4, stored.requestId()).setParameter(5, stored.model()).setParameter(6, stored.input())
-                .setParameter(7, stored.output()).setParameter(8, stored.response())
-                .setParameter(9, Timestamp.from(stored.createdAt())).setParameter(10, Timestamp.from(stored.expiresAt()))
-                .executeUpdate();
-    }
 
     /**
      * The conversation so far of the tenant's response with this id, unless it expired: its input items, then its
