@@ -101,15 +101,15 @@ public class CompletionsServlet extends HttpServlet {
             }
             if (endpoint == Endpoint.RESPONSES) { // the conversation so far, as the engine's input; the response id ours
                 String responseId = "resp_" + requestId.substring(requestId.indexOf('_') + 1);
-                byte[] first = completion.body().get("previous_response_id") instanceof JsonString ? null
+                String previous = completion.body().get("previous_response_id") instanceof JsonString id ? id.getString() : null;
+                byte[] first = previous != null ? null
                         : JsonFieldRewrite.appendString(body, "request_id", responseId); // a first turn: the client's bytes
                 if (first != null) {
                     body = first;
                 } else {
                     JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
                             .add("input", conversations.input(tenant, completion.body())).add("request_id", responseId).build();
-                    completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream,
-                            completion.body().get("previous_response_id") instanceof JsonString previous ? previous.getString() : null);
+                    completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream, previous);
                     body = upstream.toString().getBytes(StandardCharsets.UTF_8);
                 }
             }
