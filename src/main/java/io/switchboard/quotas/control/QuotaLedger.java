@@ -216,6 +216,14 @@ public class QuotaLedger {
             LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
                     allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
             allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
+            if (allowance.tryReserve(amount)) return true;
+            // short of the limit only by what this replica leased ahead for later buckets: that comes back first
+            // (an rpm 3 was refused at its third request, its next bucket's slice holding the third place)
+            if (ahead.giveBackLater(allowance) > 0) {
+                lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
+                        allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
+                allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
+            }
         } catch (SQLException databaseAway) {
             // the database is away: admit on this replica's share of the limit alone, counting what it holds
             // of the whole window already (for a sliding minute, all ten buckets; docs/quotas.md: the drift bound)

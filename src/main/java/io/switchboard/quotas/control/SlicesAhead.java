@@ -101,6 +101,33 @@ final class SlicesAhead {
     }
 
     /**
+     * Gives back what this replica leased ahead, and has not used, of the buckets after this one in its scope
+     * and metric: a request of this bucket that the limit refuses only because of them is admitted instead.
+     * Answers how much went back (0 when none, or when the database is away: then it stays leased).
+     */
+    long giveBackLater(Allowance now) throws SQLException {
+        if (now.metric != Metric.RPM && now.metric != Metric.TPM) return 0;
+        Map<LeaseStore.Key, long[]> giveBack = new HashMap<>();
+        List<Allowance> trimmed = new ArrayList<>();
+        for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
+            Allowance later = entry.getValue();
+            if (later.metric != now.metric || !later.windowStart.isAfter(now.windowStart)
+                    || !later.scope.id().equals(now.scope.id())) continue;
+            long unused = later.trim();
+            if (unused == 0) continue;
+            giveBack.put(entry.getKey(), new long[] {0, unused});
+            trimmed.add(later);
+        }
+        try {
+            store.report(replica, giveBack);
+        } catch (SQLException | RuntimeException failed) {
+            for (Allowance later : trimmed) later.untrimmed(giveBack.get(new LeaseStore.Key(later.scope.id(), later.metric, later.windowStart))[1]);
+            throw failed;
+        }
+        return giveBack.values().stream().mapToLong(change -> change[1]).sum();
+    }
+
+    /**
      * The share has fallen under half its last slice: the next slice is leased in the background, so that the
      * requests after it do not wait for the database (a rise in traffic outgrew the slices leased ahead: 100
      * tenants' tokens per minute leased on the request path at each step of {@code bench overhead}'s rates). A

@@ -71,7 +71,12 @@ class QuotaLedgerTest {
         }
 
         @Override
-        void report(String replica, Map<Key, long[]> changes) {
+        synchronized void report(String replica, Map<Key, long[]> changes) throws SQLException {
+            if (down && !changes.isEmpty()) throw new SQLException("connection refused");
+            changes.forEach((key, change) -> { // a slice given back comes off what the replica leased
+                Map<String, Long> window = leased.get(key.scope() + "|" + key.metric().name() + "|" + key.windowStart());
+                if (window != null && change[1] > 0) window.merge(replica, -change[1], (held, back) -> Math.max(0, held + back));
+            });
         }
 
         @Override
@@ -221,6 +226,21 @@ class QuotaLedgerTest {
         ApiException refused = assertThrows(ApiException.class, () -> a.admit(caller(rpm(20)), null, 1, 0),
                 "this bucket and the next share nine minutes: the limit is taken in them");
         assertEquals("rate_limit_exceeded", refused.code());
+    }
+
+    /** A tenant with 3 requests a minute was refused at its second, its next bucket's slice leased ahead. */
+    @Test
+    void aSmallLimitIsNotTakenByTheSliceLeasedAheadForTheNextBucket() throws SQLException {
+        MemoryLeases store = new MemoryLeases();
+        QuotaLedger ledger = ledger(store, "a");
+        ledger.admit(caller(rpm(3)), null, 1, 0);
+        Instant bucketEnd = Windows.of(Metric.RPM, Instant.now(), null)[1];
+        ledger.ahead.leaseNextWindows(bucketEnd.minusSeconds(1), Map.of()); // the renewer, a second before the next bucket
+        assertEquals(1, store.leasedBy("a", Metric.RPM, bucketEnd), "the next bucket's slice is leased ahead");
+        ledger.admit(caller(rpm(3)), null, 1, 0);
+        ledger.admit(caller(rpm(3)), null, 1, 0);
+        ApiException refused = assertThrows(ApiException.class, () -> ledger.admit(caller(rpm(3)), null, 1, 0));
+        assertTrue(refused.getMessage().contains("Limit 3, Used 3"), refused.getMessage());
     }
 
     @Test
