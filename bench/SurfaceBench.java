@@ -13,7 +13,8 @@ import java.util.List;
  *   {@code -Dstream-rate} streams/s (default 200): the added TTFT per endpoint, which should be no larger for
  *   Responses and Messages than for chat. A Responses follow-up turn ({@code previous_response_id}, stored) is
  *   measured too: through Switchboard it finds the earlier turn (in memory, else PostgreSQL) and keeps its own
- *   ({@code -Dfollow-up-store=false}: keeps nothing).</li>
+ *   ({@code -Dfollow-up-store=false}: keeps nothing). {@code -Donly=follow-up} measures only the endpoints whose name
+ *   contains it.</li>
  *   <li>Saturation at {@code -Dconnections} (default 64) connections, closed loop through Switchboard: a short chat
  *   completion against an embedding of a short string on a pooling engine (the engine's own saturation beside
  *   each): embeddings should reach at least 80% of chat's rate.</li>
@@ -49,7 +50,8 @@ public class SurfaceBench {
         List<String[]> streams = List.of(new String[]{"chat", "/v1/chat/completions", chat, chat},
                 new String[]{"responses", "/v1/responses", responses, responses},
                 new String[]{"responses follow-up", "/v1/responses", followUp[0], followUp[1]},
-                new String[]{"messages", "/v1/messages", messages, messages});
+                new String[]{"messages", "/v1/messages", messages, messages})
+                .stream().filter(s -> s[0].contains(System.getProperty("only", ""))).toList(); // -Donly=follow-up: one, to profile
 
         String shortChat = "{\"model\":\"bench-remote\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
                 + "\"max_tokens\":8,\"ignore_eos\":true}";

@@ -309,6 +309,33 @@ class EngineLifecycleIT {
         assertEquals(2, Engines.engine(model).getInt("loads"));
     }
 
+    /** The SDKs' Responses stream readers check the order of events: the gateway's error event is numbered next. */
+    @Test
+    void killMinus9MidResponsesStreamEndsItWithAnErrorEventNumberedAfterTheLastOne() throws Exception {
+        String model = Engines.small("crashing-responses", false);
+        assertServed(model);
+        long pid = Engines.engine(model).getJsonNumber("pid").longValue();
+        HttpRequest stream = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/responses"))
+                .header("Authorization", "Bearer " + apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,"
+                        + "\"max_output_tokens\":3000,\"store\":false,\"input\":\"go on\"}"))
+                .build();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        List<JsonObject> events = new ArrayList<>();
+        var lines = response.body().filter(l -> l.startsWith("data: ")).iterator();
+        while (events.size() < 5) events.add(jakarta.json.Json.createReader(new java.io.StringReader(lines.next().substring(6))).readObject());
+
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        while (lines.hasNext()) events.add(jakarta.json.Json.createReader(new java.io.StringReader(lines.next().substring(6))).readObject());
+
+        JsonObject error = events.get(events.size() - 1);
+        assertEquals("error", error.getString("type"), error::toString);
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(i, events.get(i).getInt("sequence_number"), () -> "numbered from 0, one by one: " + error);
+        }
+    }
+
     @Test
     void anEngineWhoseRequestsKeepFailingIsTakenOutAndRestarted() throws Exception {
         String flaky = Engines.small("flaky", false);

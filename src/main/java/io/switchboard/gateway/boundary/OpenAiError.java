@@ -66,10 +66,13 @@ public final class OpenAiError {
         return "data: " + json(error) + "\n\ndata: [DONE]\n\n";
     }
 
-    /** The error as the Responses API's {@code error} event, in a stream that had begun. */
-    public static String responsesEvent(ApiException error) {
+    /**
+     * The error as the Responses API's {@code error} event, in a stream that had begun: numbered after the events
+     * before it ({@code sequenceNumber}), as the SDKs' stream accumulators expect.
+     */
+    public static String responsesEvent(ApiException error, int sequenceNumber) {
         return "event: error\ndata: " + Jsonp.object().add("code", error.code() == null ? error.type() : error.code())
-                .add("message", error.getMessage()).addNull("param").add("sequence_number", 0).add("type", "error").build() + "\n\n";
+                .add("message", error.getMessage()).addNull("param").add("sequence_number", sequenceNumber).add("type", "error").build() + "\n\n";
     }
 
     /** Writes the error as the whole response of a servlet (headers not yet committed). */

@@ -349,7 +349,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     private String errorEvent(ApiException error) {
         return switch (request.endpoint()) {
             case MESSAGES -> AnthropicError.event(error);
-            case RESPONSES -> OpenAiError.responsesEvent(error);
+            case RESPONSES -> OpenAiError.responsesEvent(error, stream.nextSequenceNumber());
             default -> OpenAiError.dataEvent(error);
         };
     }

@@ -38,6 +38,7 @@ public final class EngineStream implements SseEvents.Sink {
     private volatile UsageScanner.Usage usage;
     private volatile String finishReason;
     private volatile int tokenChunks;
+    private volatile int namedEvents; // passed on: the Responses API numbers its events from 0, one by one
     private NullFieldFill fill; // named events: a field the gateway fills in (the Responses API's previous_response_id)
 
     public EngineStream(boolean clientWantsUsage) {
@@ -81,6 +82,11 @@ public final class EngineStream implements SseEvents.Sink {
     /** The bytes to pass on after {@link #read} or {@link #end}; valid until the next call. */
     public byte[] output() {
         return out;
+    }
+
+    /** The {@code sequence_number} an event the gateway adds to a Responses stream takes: one past the engine's last. */
+    public int nextSequenceNumber() {
+        return namedEvents;
     }
 
     public boolean sawDone() {
@@ -153,6 +159,7 @@ public final class EngineStream implements SseEvents.Sink {
             }
             line = lineEnd + 1;
         }
+        namedEvents++;
         int need = outSize + length + EVENT_END.length;
         if (need > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, need));
         System.arraycopy(bytes, offset, out, outSize, length);

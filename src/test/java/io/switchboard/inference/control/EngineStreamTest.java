@@ -66,6 +66,7 @@ class EngineStreamTest {
         assertTrue(stream.sawToken() && stream.sawDone());
         assertEquals(new UsageScanner.Usage(5, 1, null), stream.usage());
         assertTrue(out.startsWith("event: response.created\ndata: "), out);
+        assertEquals(3, stream.nextSequenceNumber(), "an event the gateway adds is numbered after the engine's three");
     }
 
     private static String read(EngineStream stream, String text) {
