@@ -1,7 +1,7 @@
 package io.switchboard.accounting.control;
 
 import io.switchboard.accounting.entity.UsageRecord;
-import jakarta.json.Json;
+import io.switchboard.gateway.control.Jsonp;
 import jakarta.json.JsonNumber;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonReader;
@@ -328,7 +328,7 @@ public final class UsageJournal {
 
     static UsageRecord decode(String line) {
         JsonObject j;
-        try (JsonReader reader = Json.createReader(new StringReader(line))) {
+        try (JsonReader reader = Jsonp.reader(new StringReader(line))) {
             j = reader.readObject();
         }
         Long ttft = optionalLong(j, "ttft_ms");

@@ -116,7 +116,7 @@ public class BudgetAlerts {
     }
 
     static String json(BudgetAlert alert) {
-        return jakarta.json.Json.createObjectBuilder().add("type", "budget.threshold_crossed").add("alert_id", alert.id())
+        return io.switchboard.gateway.control.Jsonp.object().add("type", "budget.threshold_crossed").add("alert_id", alert.id())
                 .add("tenant_id", alert.tenantId()).add("scope", alert.scope()).add("metric", alert.metric())
                 .add("threshold_percent", alert.threshold()).add("budget", alert.budget()).add("used", alert.used())
                 .add("period_start", alert.periodStart().toString()).add("period_end", alert.periodEnd().toString())
