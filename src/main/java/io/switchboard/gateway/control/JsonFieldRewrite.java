@@ -58,14 +58,18 @@ public final class JsonFieldRewrite {
      * one value keep the last (Python's, vLLM's, among them), so the gateway's wins.
      */
     public static byte[] appendString(byte[] body, String field, String value) {
+        return appendJson(body, field, Jsonp.value(value).toString());
+    }
+
+    /** As {@link #appendString}, with a value already written as JSON ({@code json}: an array's, {@code null}). */
+    public static byte[] appendJson(byte[] body, String field, String json) {
         int close = body.length - 1;
         while (close >= 0 && (body[close] == ' ' || body[close] == '\t' || body[close] == '\n' || body[close] == '\r')) close--;
         if (close < 1 || body[close] != '}') return null;
         int last = close - 1;
         while (last >= 0 && (body[last] == ' ' || body[last] == '\t' || body[last] == '\n' || body[last] == '\r')) last--;
         if (last < 0) return null;
-        byte[] member = ((body[last] == '{' ? "" : ",") + Jsonp.value(field) + ":" + Jsonp.value(value))
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] member = ((body[last] == '{' ? "" : ",") + Jsonp.value(field) + ":" + json).getBytes(StandardCharsets.UTF_8);
         return splice(body, close, close, member);
     }
 

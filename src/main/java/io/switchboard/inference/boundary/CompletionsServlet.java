@@ -5,6 +5,7 @@ import io.switchboard.gateway.boundary.AnthropicError;
 import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.responses.control.Conversations;
+import io.switchboard.responses.control.ResponseStore;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
 import java.nio.charset.StandardCharsets;
@@ -65,6 +66,13 @@ public class CompletionsServlet extends HttpServlet {
 
     static final String END_USER_HEADER = "x-switchboard-user";
 
+    /** The body, which parsed as a JSON object, with a member added last (JSON's whitespace after it is allowed). */
+    private static byte[] appended(byte[] body, String field, String json) {
+        byte[] appended = JsonFieldRewrite.appendJson(body, field, json);
+        if (appended == null) throw ApiException.invalid(null, "The request body must be a JSON object.");
+        return appended;
+    }
+
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         long started = System.nanoTime();
@@ -102,23 +110,22 @@ public class CompletionsServlet extends HttpServlet {
             if (endpoint == Endpoint.RESPONSES) { // the conversation so far, as the engine's input; the response id ours
                 String responseId = "resp_" + requestId.substring(requestId.indexOf('_') + 1);
                 String previous = completion.body().get("previous_response_id") instanceof JsonString id ? id.getString() : null;
-                byte[] first = previous != null ? null
-                        : JsonFieldRewrite.appendString(body, "request_id", responseId); // a first turn: the client's bytes
-                if (first != null) {
-                    body = first;
-                } else {
-                    JsonObject upstream = Jsonp.object(completion.body()).remove("previous_response_id")
-                            .add("input", conversations.input(tenant, completion.body())).add("request_id", responseId).build();
-                    completion = new CompletionRequest(endpoint, completion.model(), completion.stream(), false, upstream, previous);
-                    body = upstream.toString().getBytes(StandardCharsets.UTF_8);
+                if (previous != null) { // a follow-up: the earlier turns as the engine's input, before the request's own
+                    ResponseStore.Conversation earlier = conversations.earlier(tenant, previous);
+                    String engineInput = Conversations.joined(earlier.items(), Conversations.items(completion.body().get("input")));
+                    completion = completion.continuing(new CompletionRequest.Earlier(previous, engineInput, earlier.tokens()));
+                    body = appended(body, "previous_response_id", "null"); // the engine's own store has none
+                    body = appended(body, "input", engineInput);
                 }
+                // the client's bytes with fields appended (the last of two equal keys wins): the body is not rebuilt
+                body = appended(body, "request_id", Jsonp.value(responseId).toString());
             }
             // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve
             response.setHeader("x-switchboard-route", route.label());
             if (route.choice() != null) response.setHeader("x-switchboard-route-reason", route.choice());
             response.setHeader("x-switchboard-model", model.name());
             InferenceCall call = new InferenceCall(requestId, clientRequestId, tenant, endUser, completion, started, startedAt, 0);
-            long prompt = PromptEstimate.upperBound(completion.body());
+            long prompt = PromptEstimate.upperBound(completion);
             long generated = switch (endpoint) {
                 case CHAT, RESPONSES, MESSAGES -> maxTokens(completion.body(), model.maxModelLen());
                 case COMPLETIONS -> maxTokens(completion.body(), 16);

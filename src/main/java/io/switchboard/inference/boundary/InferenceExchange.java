@@ -357,7 +357,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     /** A Responses API answer is kept (see {@link io.switchboard.responses.control.Conversations#keep}) before the client has it. */
     private void keepResponse(String json) {
         if (request.endpoint() == CompletionRequest.Endpoint.RESPONSES && json != null) {
-            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body(), json);
+            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body(),
+                    request.earlier() == null ? null : request.earlier().engineInput(), json);
         }
     }
 
@@ -478,7 +479,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         Integer completion = usage == null ? null : usage.completionTokens();
         boolean estimated = false;
         if (usage == null && status == CLIENT_CLOSED && held != null) { // it reached the engine, which did work
-            prompt = PromptEstimate.tokens(request.body());
+            prompt = PromptEstimate.tokens(request);
             completion = stream.tokenChunks();
             estimated = true;
         }

@@ -1,6 +1,7 @@
 package io.switchboard.inference.control;
 
 import io.switchboard.gateway.control.Jsonp;
+import io.switchboard.inference.entity.CompletionRequest;
 import jakarta.json.JsonArray;
 import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
@@ -24,6 +25,29 @@ public final class PromptEstimate {
         long tokens = (text[0] + CHARS_PER_TOKEN - 1) / CHARS_PER_TOKEN + text[1] * TOKENS_PER_MESSAGE;
         return (int) Math.min(Integer.MAX_VALUE, tokens);
     }
+
+    /** The estimate for a request, with the earlier turns of a Responses follow-up (from their usage where it was known). */
+    public static int tokens(CompletionRequest request) {
+        long tokens = tokens(request.body());
+        CompletionRequest.Earlier earlier = request.earlier();
+        if (earlier != null) tokens += earlier.tokens() >= 0 ? earlier.tokens() : earlier.engineInput().length() / CHARS_PER_TOKEN;
+        return (int) Math.min(Integer.MAX_VALUE, tokens);
+    }
+
+    /**
+     * The bound for a request, with the earlier turns of a Responses follow-up: the engine's count of them where their
+     * usage said it, and room for the template of their output items once they are messages of the prompt; else
+     * three tokens for every character of their JSON (more than their text has).
+     */
+    public static long upperBound(CompletionRequest request) {
+        long bound = upperBound(request.body());
+        CompletionRequest.Earlier earlier = request.earlier();
+        if (earlier != null) bound += earlier.tokens() >= 0 ? earlier.tokens() + EARLIER_TEMPLATE_ROOM : earlier.engineInput().length() * 3L;
+        return bound;
+    }
+
+    /** Tokens of chat template the earlier turns' output may take once it is part of the prompt. */
+    private static final int EARLIER_TEMPLATE_ROOM = 64;
 
     /** {characters of the messages' and the prompt's text, messages}. */
     private static long[] text(JsonObject body) {

@@ -4,14 +4,30 @@ import jakarta.json.JsonObject;
 
 /**
  * A validated request to one of the inference endpoints: what the gateway needs to know (model, streaming,
- * whether the client asked for usage, the Responses API's {@code previous_response_id}, which the gateway resolves
- * and echoes itself) and the body to relay.
+ * whether the client asked for usage, the Responses API's earlier turns, which the gateway resolves itself) and the
+ * client's body.
  */
 public record CompletionRequest(Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage,
-                                JsonObject body, String previousResponseId) {
+                                JsonObject body, Earlier earlier) {
 
     public CompletionRequest(Endpoint endpoint, String model, boolean stream, boolean clientWantsUsage, JsonObject body) {
         this(endpoint, model, stream, clientWantsUsage, body, null);
+    }
+
+    /**
+     * A Responses API follow-up turn: the {@code previous_response_id} it names (echoed to the client), the engine's
+     * whole input (the earlier conversation, then this request's own input, as JSON items) and the tokens the engine
+     * counted in the earlier conversation (-1: unknown).
+     */
+    public record Earlier(String previousResponseId, String engineInput, long tokens) {
+    }
+
+    public CompletionRequest continuing(Earlier turns) {
+        return new CompletionRequest(endpoint, model, stream, clientWantsUsage, body, turns);
+    }
+
+    public String previousResponseId() {
+        return earlier == null ? null : earlier.previousResponseId();
     }
 
     /**

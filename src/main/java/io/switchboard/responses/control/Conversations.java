@@ -67,73 +67,71 @@ public class Conversations {
         }
     }
 
-    /** The request's input, as a list of items, after the conversation {@code previous_response_id} names (404 if it names none of the tenant's). */
-    public JsonArray input(TenantPrincipal tenant, JsonObject request) {
-        JsonArrayBuilder items = Jsonp.array();
-        if (request.get("previous_response_id") instanceof JsonString previous) {
-            String earlier = earlier(tenant.tenantId(), previous.getString()).orElseThrow(() -> new ApiException(404,
-                    ApiException.INVALID_REQUEST, "previous_response_not_found", "previous_response_id",
-                    "Previous response with id '" + previous.getString() + "' not found."));
-            Jsonp.parseArray(earlier).forEach(items::add);
-        }
-        addItems(items, request.get("input"));
-        return items.build();
+    /**
+     * The conversation so far that {@code previous_response_id} names, for the engine as the start of its input (404
+     * if it names none of the tenant's): as JSON text, never parsed on this path (an agent's conversation grows with
+     * every turn, and each turn names the one before).
+     */
+    public ResponseStore.Conversation earlier(TenantPrincipal tenant, String previousResponseId) {
+        return earlier(tenant.tenantId(), previousResponseId).orElseThrow(() -> new ApiException(404,
+                ApiException.INVALID_REQUEST, "previous_response_not_found", "previous_response_id",
+                "Previous response with id '" + previousResponseId + "' not found."));
     }
 
     /** The conversation up to the tenant's response {@code id}: from memory when this server knows it, else the database. */
-    private Optional<String> earlier(long tenantId, String id) {
-        Optional<String> known = recent.find(tenantId, id);
+    private Optional<ResponseStore.Conversation> earlier(long tenantId, String id) {
+        Optional<ResponseStore.Conversation> known = recent.find(tenantId, id);
         if (known.isPresent()) return known;
         return store.conversation(tenantId, id).map(found -> {
-            recent.remember(tenantId, id, found.items(), found.expiresAt());
-            return found.items();
+            recent.remember(tenantId, id, found);
+            return found;
         });
     }
 
     /** Two JSON arrays' text as one array's. */
-    static String joined(String first, String second) {
+    public static String joined(String first, String second) {
         if (first.equals("[]")) return second;
         if (second.equals("[]")) return first;
         return first.substring(0, first.length() - 1) + "," + second.substring(1);
     }
 
-    /** The input the engine was given, as items (a first turn's may be a string). */
-    private static String conversation(JsonValue input) {
+    /** A request's own input as items, in JSON text: a string is one user message. */
+    public static String items(JsonValue input) {
         if (input instanceof JsonArray list) return list.toString();
         JsonArrayBuilder items = Jsonp.array();
-        addItems(items, input);
+        if (input instanceof JsonString text) items.add(Jsonp.object().add("role", "user").add("content", text));
         return items.build().toString();
-    }
-
-    /** A request's input as items: a string is one user message. */
-    private static void addItems(JsonArrayBuilder items, JsonValue input) {
-        if (input instanceof JsonString text) {
-            items.add(Jsonp.object().add("role", "user").add("content", text));
-        } else if (input instanceof JsonArray list) {
-            list.forEach(items::add);
-        }
     }
 
     /**
      * Keeps a response the engine gave (a whole answer, or a stream's {@code response.completed} event) with the
-     * conversation it was given, unless the request said {@code store: false}. Called before the client has the
-     * answer, so that its next turn finds it; a failure to keep it is logged and does not fail the answer.
+     * conversation it was given ({@code engineInput}, JSON items; null: the request's own input), unless the request
+     * said {@code store: false}. Called before the client has the answer, so that its next turn finds it; a failure
+     * to keep it is logged and does not fail the answer.
      */
-    public void keep(TenantPrincipal tenant, String requestId, String model, JsonObject request, String answer) {
+    public void keep(TenantPrincipal tenant, String requestId, String model, JsonObject request, String engineInput, String answer) {
         if (request.get("store") == JsonValue.FALSE) return;
         try {
             JsonObject parsed = Jsonp.parseObject(answer);
             JsonObject response = parsed.get("response") instanceof JsonObject event ? event : parsed;
             Instant now = Instant.now();
             JsonValue output = response.get("output");
-            String input = conversation(request.get("input"));
+            String input = engineInput != null ? engineInput : items(request.get("input"));
             String outputItems = output instanceof JsonArray ? output.toString() : "[]";
             Instant expires = now.plus(Duration.ofDays(retentionDays));
             writer.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
                     input, outputItems, response.toString(), now, expires));
-            recent.remember(tenant.tenantId(), response.getString("id"), joined(input, outputItems), expires); // its next turn
+            recent.remember(tenant.tenantId(), response.getString("id"), // its next turn
+                    new ResponseStore.Conversation(joined(input, outputItems), tokens(response.get("usage")), expires));
         } catch (RuntimeException failure) {
             LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);
         }
+    }
+
+    /** The tokens a response's usage counts in its conversation (input and output); -1 when it has none. */
+    private static long tokens(JsonValue usage) {
+        if (!(usage instanceof JsonObject counts) || !(counts.get("input_tokens") instanceof jakarta.json.JsonNumber in)
+                || !(counts.get("output_tokens") instanceof jakarta.json.JsonNumber out)) return -1;
+        return in.longValue() + out.longValue();
     }
 }

@@ -26,13 +26,13 @@ public class RecentConversations {
 
     static final String CHANNEL = "stored_response";
 
-    private record Conversation(long tenantId, String items, Instant expiresAt) {
+    private record Remembered(long tenantId, ResponseStore.Conversation conversation) {
     }
 
     @Inject ChangeNotifications notifications;
     @Inject @ConfigProperty(name = "switchboard.responses.cache-mib", defaultValue = "64") long cacheMib;
 
-    private Cache<String, Conversation> recent;
+    private Cache<String, Remembered> recent;
     private Cache<String, Boolean> deleted; // ids told deleted lately: a read that raced the deletion is not remembered
     private volatile boolean heard; // notifications were being heard when last asked: the cache is trusted
     private volatile boolean caughtUp; // this channel is listened to: the listener ran the catch-up after its LISTEN
@@ -40,26 +40,26 @@ public class RecentConversations {
     @PostConstruct
     void start() {
         recent = Caffeine.newBuilder().maximumWeight(Math.max(1, cacheMib) * 1024 * 1024 / 2) // Java chars: 2 bytes
-                .<String, Conversation>weigher((id, conversation) -> id.length() + conversation.items().length())
+                .<String, Remembered>weigher((id, remembered) -> id.length() + remembered.conversation().items().length())
                 .build();
         deleted = Caffeine.newBuilder().expireAfterWrite(java.time.Duration.ofMinutes(1)).maximumSize(100_000).build();
         notifications.subscribe(CHANNEL, this::deleted, this::catchUp);
     }
 
     /** The tenant's conversation so far for this response id (its input then output items, as JSON), when known here. */
-    public Optional<String> find(long tenantId, String id) {
+    public Optional<ResponseStore.Conversation> find(long tenantId, String id) {
         if (!trusted()) return Optional.empty();
-        Conversation conversation = recent.getIfPresent(id);
-        if (conversation == null || conversation.tenantId() != tenantId || !conversation.expiresAt().isAfter(Instant.now())) {
+        Remembered remembered = recent.getIfPresent(id);
+        if (remembered == null || remembered.tenantId() != tenantId || !remembered.conversation().expiresAt().isAfter(Instant.now())) {
             return Optional.empty();
         }
-        return Optional.of(conversation.items());
+        return Optional.of(remembered.conversation());
     }
 
     /** Remembers a conversation that is in the database (just stored, or just read from it). */
-    public void remember(long tenantId, String id, String items, Instant expiresAt) {
+    public void remember(long tenantId, String id, ResponseStore.Conversation conversation) {
         if (!trusted() || deleted.getIfPresent(id) != null) return;
-        recent.put(id, new Conversation(tenantId, items, expiresAt));
+        recent.put(id, new Remembered(tenantId, conversation));
         if (deleted.getIfPresent(id) != null) recent.invalidate(id); // told deleted while it was put
     }
 

@@ -25,21 +25,26 @@ public class ResponseStore {
 
     /**
      * The conversation so far of the tenant's response with this id, unless it expired: its input items, then its
-     * output items, as one JSON array's text (what {@code previous_response_id} continues). On the request path
-     * of every follow-up turn, so it reads only those two columns, joined in the database, and without a
-     * transaction: a row never changes once written.
+     * output items, as one JSON array's text (what {@code previous_response_id} continues), and the tokens the
+     * engine counted in it. On the request path of every follow-up turn, so it reads only what it needs, joined in
+     * the database, and without a transaction: a row never changes once written.
      */
     @TransactionAttribute(TransactionAttributeType.SUPPORTS)
     public Optional<Conversation> conversation(long tenantId, String id) {
         @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT (input || output)::text, expires_at FROM stored_response "
-                        + "WHERE id = ?1 AND tenant_id = ?2 AND expires_at > now()")
+        List<Object[]> rows = em.createNativeQuery("SELECT (input || output)::text, "
+                        + "(response->'usage'->>'input_tokens')::bigint + (response->'usage'->>'output_tokens')::bigint, "
+                        + "expires_at FROM stored_response WHERE id = ?1 AND tenant_id = ?2 AND expires_at > now()")
                 .setParameter(1, id).setParameter(2, tenantId).getResultList();
-        return rows.stream().findFirst().map(row -> new Conversation((String) row[0], instant(row[1])));
+        return rows.stream().findFirst().map(row -> new Conversation((String) row[0],
+                row[1] == null ? -1 : ((Number) row[1]).longValue(), instant(row[2])));
     }
 
-    /** A stored response's conversation so far (its input then output items, as a JSON array) and its expiry. */
-    public record Conversation(String items, Instant expiresAt) {
+    /**
+     * A stored response's conversation so far (its input then output items, as a JSON array), the tokens its
+     * usage counted in them (-1: it reported none), and its expiry.
+     */
+    public record Conversation(String items, long tokens, Instant expiresAt) {
     }
 
     /** The tenant's response with this id, unless it expired. */

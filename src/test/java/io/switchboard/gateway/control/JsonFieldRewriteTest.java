@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JsonFieldRewriteTest {
 
@@ -57,6 +58,17 @@ class JsonFieldRewriteTest {
         assertEquals("{ \"input\": \"hi\" ,\"request_id\":\"resp_1\"}\n", append("{ \"input\": \"hi\" }\n", "resp_1"));
         assertEquals("{\"a\":[1,{}],\"request_id\":\"a\\\"b\"}", append("{\"a\":[1,{}]}", "a\"b"));
         assertNull(append("[1]", "x"));
+    }
+
+    /** A follow-up turn's conversation replaces the client's own input without the body being rebuilt. */
+    @Example
+    void aValueWrittenAsJsonIsAppendedAsItIs() {
+        byte[] out = JsonFieldRewrite.appendJson("{\"input\":\"hi\",\"previous_response_id\":\"resp_1\"}".getBytes(StandardCharsets.UTF_8),
+                "input", "[{\"role\":\"user\",\"content\":\"hi\"}]");
+        out = JsonFieldRewrite.appendJson(out, "previous_response_id", "null");
+        JsonObject parsed = Jsonp.parseObject(new String(out, StandardCharsets.UTF_8));
+        assertEquals("user", parsed.getJsonArray("input").getJsonObject(0).getString("role"));
+        assertTrue(parsed.isNull("previous_response_id"));
     }
 
     /** Appended after the client's own, the gateway's value is the one a parser keeps. */
