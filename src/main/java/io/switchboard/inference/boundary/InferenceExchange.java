@@ -236,8 +236,7 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
             String answer = new String(bytes, StandardCharsets.UTF_8);
             answerUsage = UsageScanner.ofAnswer(answer);
             answerFinishReason = UsageScanner.finishReason(answer);
-            CompletableFuture<Void> kept = keepResponse(answer);
-            if (kept != null) kept.join(); // on one of Liberty's threads: the answer goes out once it is kept
+            keepResponse(answer);
         }
         if (committed) {
             fail(new ApiException(status, ApiException.INVALID_REQUEST, null, null, EngineFailures.message(bytes)));
@@ -278,22 +277,11 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         int length = stream.read(buffers);
         if (firstTokenNanos == 0 && stream.sawToken()) firstTokenNanos = System.nanoTime();
         if (stream.sawError()) engineFailure = "the engine reported an error mid-stream";
-        CompletableFuture<Void> kept = stream.sawDone() && engineFailure == null ? keepResponse(stream.lastPayload()) : null;
-        if (kept != null && !kept.isDone()) {
-            // the last events go out once the response is kept, with no thread waiting for the write; the engine's
-            // answer is read to its end meanwhile (its next reads run after), so that its connection is free again
-            steps.pauseUntil(kept, () -> passOn(length));
-        } else {
-            passOn(length);
-        }
-        Flow.Subscription s = subscription;
-        if (s != null && !finished.get()) s.request(1);
-    }
-
-    /** What a read brought goes to the client (the usage row first, when the stream ended in it). */
-    private void passOn(int length) {
+        if (stream.sawDone() && engineFailure == null) keepResponse(stream.lastPayload());
         if (stream.sawDone()) settle(engineFailure == null ? 200 : 502, engineFailure); // before [DONE] goes out
         if (length > 0) write(stream.output(), length);
+        Flow.Subscription s = subscription;
+        if (s != null && !finished.get()) s.request(1);
     }
 
     @Override
@@ -367,10 +355,11 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
     }
 
     /** A Responses API answer is kept (see {@link io.switchboard.responses.control.Conversations#keep}) before the client has it. */
-    private CompletableFuture<Void> keepResponse(String json) {
-        if (request.endpoint() != CompletionRequest.Endpoint.RESPONSES || json == null) return null;
-        return relay.conversations.keep(call.tenant(), requestId, model.name(), request.body(),
-                request.earlier() == null ? null : request.earlier().engineInput(), json);
+    private void keepResponse(String json) {
+        if (request.endpoint() == CompletionRequest.Endpoint.RESPONSES && json != null) {
+            relay.conversations.keep(call.tenant(), requestId, model.name(), request.body(),
+                    request.earlier() == null ? null : request.earlier().engineInput(), json);
+        }
     }
 
     private void clientLeft() {

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.Optional;
@@ -107,13 +106,11 @@ public class Conversations {
     /**
      * Keeps a response the engine gave (a whole answer, or a stream's {@code response.completed} event) with the
      * conversation it was given ({@code engineInput}, JSON items; null: the request's own input), unless the request
-     * said {@code store: false}. The future completes once it is kept: the caller gives the client the answer then,
-     * so that its next turn finds it on every replica. It never fails: a failure to keep is logged and does not fail
-     * the answer.
+     * said {@code store: false}. Called before the client has the answer, so that its next turn finds it; a failure
+     * to keep it is logged and does not fail the answer.
      */
-    public CompletableFuture<Void> keep(TenantPrincipal tenant, String requestId, String model, JsonObject request,
-                                        String engineInput, String answer) {
-        if (request.get("store") == JsonValue.FALSE) return CompletableFuture.completedFuture(null);
+    public void keep(TenantPrincipal tenant, String requestId, String model, JsonObject request, String engineInput, String answer) {
+        if (request.get("store") == JsonValue.FALSE) return;
         try {
             JsonObject parsed = Jsonp.parseObject(answer);
             JsonObject response = parsed.get("response") instanceof JsonObject event ? event : parsed;
@@ -122,17 +119,12 @@ public class Conversations {
             String input = engineInput != null ? engineInput : items(request.get("input"));
             String outputItems = output instanceof JsonArray ? output.toString() : "[]";
             Instant expires = now.plus(Duration.ofDays(retentionDays));
-            String id = response.getString("id");
-            ResponseStore.Conversation soFar = new ResponseStore.Conversation(joined(input, outputItems), tokens(response.get("usage")), expires);
-            return writer.save(new StoredResponse(id, tenant.tenantId(), tenant.keyId(), requestId, model,
-                    input, outputItems, response.toString(), now, expires)).handle((written, failure) -> {
-                        if (failure == null) recent.remember(tenant.tenantId(), id, soFar); // its next turn
-                        else LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);
-                        return null;
-                    });
+            writer.save(new StoredResponse(response.getString("id"), tenant.tenantId(), tenant.keyId(), requestId, model,
+                    input, outputItems, response.toString(), now, expires));
+            recent.remember(tenant.tenantId(), response.getString("id"), // its next turn
+                    new ResponseStore.Conversation(joined(input, outputItems), tokens(response.get("usage")), expires));
         } catch (RuntimeException failure) {
             LOG.log(Level.SEVERE, "Could not store the response of request " + requestId, failure);
-            return CompletableFuture.completedFuture(null);
         }
     }
 
