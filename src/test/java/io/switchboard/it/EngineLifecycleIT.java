@@ -283,21 +283,8 @@ class EngineLifecycleIT {
     @Test
     void killMinus9MidStreamGivesTheClientAnErrorEventAndTheNextRequestReloads() throws Exception {
         String model = Engines.small("crashing", false);
-        assertServed(model);
-        long pid = Engines.engine(model).getJsonNumber("pid").longValue();
-        HttpRequest stream = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/chat/completions"))
-                .header("Authorization", "Bearer " + apiKey)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,\"max_tokens\":"
-                        + "3000,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go on\"}]}"))
-                .build();
-        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
-        assertEquals(200, response.statusCode());
-        List<String> data = new ArrayList<>();
-        var lines = response.body().filter(l -> l.startsWith("data: ")).iterator();
-        while (data.size() < 3) data.add(lines.next());
-
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        while (lines.hasNext()) data.add(lines.next());
+        List<String> data = dataLinesOfAStreamWhoseEngineIsKilled(model, "/v1/chat/completions", "{\"model\":\"" + model
+                + "\",\"stream\":true,\"max_tokens\":3000,\"ignore_eos\":true,\"messages\":[{\"role\":\"user\",\"content\":\"go on\"}]}");
 
         String error = data.stream().filter(l -> l.contains("\"error\"")).findFirst().orElse(null);
         assertNotNull(error, () -> "an error event: " + data.subList(Math.max(0, data.size() - 3), data.size()));
@@ -313,27 +300,33 @@ class EngineLifecycleIT {
     @Test
     void killMinus9MidResponsesStreamEndsItWithAnErrorEventNumberedAfterTheLastOne() throws Exception {
         String model = Engines.small("crashing-responses", false);
-        assertServed(model);
-        long pid = Engines.engine(model).getJsonNumber("pid").longValue();
-        HttpRequest stream = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + "/v1/responses"))
-                .header("Authorization", "Bearer " + apiKey)
-                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + model + "\",\"stream\":true,"
-                        + "\"max_output_tokens\":3000,\"store\":false,\"input\":\"go on\"}"))
-                .build();
-        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
-        assertEquals(200, response.statusCode());
-        List<JsonObject> events = new ArrayList<>();
-        var lines = response.body().filter(l -> l.startsWith("data: ")).iterator();
-        while (events.size() < 5) events.add(jakarta.json.Json.createReader(new java.io.StringReader(lines.next().substring(6))).readObject());
-
-        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-        while (lines.hasNext()) events.add(jakarta.json.Json.createReader(new java.io.StringReader(lines.next().substring(6))).readObject());
+        List<JsonObject> events = dataLinesOfAStreamWhoseEngineIsKilled(model, "/v1/responses", "{\"model\":\"" + model
+                + "\",\"stream\":true,\"max_output_tokens\":3000,\"store\":false,\"input\":\"go on\"}").stream()
+                .map(line -> jakarta.json.Json.createReader(new java.io.StringReader(line.substring(6))).readObject()).toList();
 
         JsonObject error = events.get(events.size() - 1);
         assertEquals("error", error.getString("type"), error::toString);
         for (int i = 0; i < events.size(); i++) {
             assertEquals(i, events.get(i).getInt("sequence_number"), () -> "numbered from 0, one by one: " + error);
         }
+    }
+
+    /** A stream's {@code data:} lines, its engine killed with -9 after the third. */
+    private static List<String> dataLinesOfAStreamWhoseEngineIsKilled(String model, String path, String body) throws Exception {
+        assertServed(model);
+        long pid = Engines.engine(model).getJsonNumber("pid").longValue();
+        HttpRequest stream = HttpRequest.newBuilder(URI.create(Switchboard.BASE_URL + path))
+                .header("Authorization", "Bearer " + apiKey)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        HttpResponse<Stream<String>> response = HttpClient.newHttpClient().send(stream, HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, response.statusCode());
+        List<String> data = new ArrayList<>();
+        var lines = response.body().filter(l -> l.startsWith("data: ")).iterator();
+        while (data.size() < 3) data.add(lines.next());
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        while (lines.hasNext()) data.add(lines.next());
+        return data;
     }
 
     @Test
