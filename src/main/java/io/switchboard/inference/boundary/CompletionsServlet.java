@@ -6,9 +6,7 @@ import io.switchboard.gateway.boundary.OpenAiError;
 import io.switchboard.gateway.control.Jsonp;
 import io.switchboard.responses.control.Conversations;
 import io.switchboard.responses.control.ResponseStore;
-import jakarta.json.JsonObject;
 import jakarta.json.JsonString;
-import java.nio.charset.StandardCharsets;
 import io.switchboard.gateway.boundary.RequestIdFilter;
 import io.switchboard.gateway.control.JsonFieldRewrite;
 import io.switchboard.gateway.control.JsonRequest;
@@ -110,15 +108,15 @@ public class CompletionsServlet extends HttpServlet {
             if (endpoint == Endpoint.RESPONSES) { // the conversation so far, as the engine's input; the response id ours
                 String responseId = "resp_" + requestId.substring(requestId.indexOf('_') + 1);
                 String previous = completion.body().get("previous_response_id") instanceof JsonString id ? id.getString() : null;
+                // the client's bytes with fields appended (the last of two equal keys wins): the body is not rebuilt
+                body = appended(body, "request_id", Jsonp.value(responseId).toString());
                 if (previous != null) { // a follow-up: the earlier turns as the engine's input, before the request's own
                     ResponseStore.Conversation earlier = conversations.earlier(tenant, previous);
                     String engineInput = Conversations.joined(earlier.items(), Conversations.items(completion.body().get("input")));
                     completion = completion.continuing(new CompletionRequest.Earlier(previous, engineInput, earlier.tokens()));
                     body = appended(body, "previous_response_id", "null"); // the engine's own store has none
-                    body = appended(body, "input", engineInput);
+                    body = appended(body, "input", engineInput); // last: the one copy of the body with the conversation
                 }
-                // the client's bytes with fields appended (the last of two equal keys wins): the body is not rebuilt
-                body = appended(body, "request_id", Jsonp.value(responseId).toString());
             }
             // before admission, so that a 429 says it too; the exchange names the fallback's model should that serve
             response.setHeader("x-switchboard-route", route.label());

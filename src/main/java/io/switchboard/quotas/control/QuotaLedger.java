@@ -213,17 +213,11 @@ public class QuotaLedger {
         long want = Math.max(amount, (allowance.limit + SLICES - 1) / SLICES);
         if (metrics != null) metrics.leasedOnRequestPath(allowance.metric, allowance.granted() == 0);
         try {
-            LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
-                    allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
-            allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
+            lease(allowance, want);
             if (allowance.tryReserve(amount)) return true;
             // short of the limit only by what this replica leased ahead for later buckets: that comes back first
             // (an rpm 3 was refused at its third request, its next bucket's slice holding the third place)
-            if (ahead.giveBackLater(allowance) > 0) {
-                lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
-                        allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
-                allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
-            }
+            if (ahead.giveBackLater(allowance) > 0) lease(allowance, want);
         } catch (SQLException databaseAway) {
             // the database is away: admit on this replica's share of the limit alone, counting what it holds
             // of the whole window already (for a sliding minute, all ten buckets; docs/quotas.md: the drift bound)
@@ -232,6 +226,12 @@ public class QuotaLedger {
             allowance.grantedLocally(Math.max(0, Math.min(want, share - held)));
         }
         return allowance.tryReserve(amount);
+    }
+
+    private void lease(Allowance allowance, long want) throws SQLException {
+        LeaseStore.Lease lease = store.lease(replica, allowance.scope.id(), allowance.metric, allowance.windowStart,
+                allowance.windowEnd, Windows.span(allowance.metric, allowance.windowStart), want, allowance.limit);
+        allowance.granted(lease.granted(), lease.leasedByOthers(), lease.oldestBucket());
     }
 
     /**

@@ -108,7 +108,7 @@ final class SlicesAhead {
     long giveBackLater(Allowance now) throws SQLException {
         if (now.metric != Metric.RPM && now.metric != Metric.TPM) return 0;
         Map<LeaseStore.Key, long[]> giveBack = new HashMap<>();
-        List<Allowance> trimmed = new ArrayList<>();
+        long total = 0;
         for (Map.Entry<LeaseStore.Key, Allowance> entry : allowances.entrySet()) {
             Allowance later = entry.getValue();
             if (later.metric != now.metric || !later.windowStart.isAfter(now.windowStart)
@@ -116,15 +116,18 @@ final class SlicesAhead {
             long unused = later.trim();
             if (unused == 0) continue;
             giveBack.put(entry.getKey(), new long[] {0, unused});
-            trimmed.add(later);
+            total += unused;
         }
         try {
             store.report(replica, giveBack);
-        } catch (SQLException | RuntimeException failed) {
-            for (Allowance later : trimmed) later.untrimmed(giveBack.get(new LeaseStore.Key(later.scope.id(), later.metric, later.windowStart))[1]);
+        } catch (SQLException | RuntimeException failed) { // still leased in the database: still held here
+            giveBack.forEach((key, change) -> {
+                Allowance later = allowances.get(key);
+                if (later != null) later.untrimmed(change[1]);
+            });
             throw failed;
         }
-        return giveBack.values().stream().mapToLong(change -> change[1]).sum();
+        return total;
     }
 
     /**
