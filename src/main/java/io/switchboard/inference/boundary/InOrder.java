@@ -28,7 +28,7 @@ final class InOrder {
         do {
             Runnable step = steps.poll();
             try {
-                step.run();
+                StreamWriters.timed(step);
             } catch (RuntimeException | Error failure) {
                 java.util.logging.Logger.getLogger(InOrder.class.getName()).log(java.util.logging.Level.SEVERE,
                         "A stream's step failed", failure);

@@ -16,9 +16,6 @@ import jakarta.servlet.AsyncContext;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Relays validated completion requests to the engine of the model that serves them: takes a lease
@@ -40,30 +37,20 @@ public class InferenceRelay {
 
     private Leases leases;
 
-    /**
-     * The threads that write streams to their clients (see {@link InOrder}): one per stream being written at
-     * a time, idle ones kept a minute, as the HTTP client's own pool does. A write blocked on a slow client
-     * holds only its own stream's thread.
-     */
-    final ExecutorService streamWriters = Executors.newCachedThreadPool(new java.util.concurrent.ThreadFactory() {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable work) {
-            Thread thread = new Thread(work, "switchboard-stream-writer-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
-    });
+    /** The threads that write streams to their clients; by default two per core (see {@link StreamWriters}). */
+    @Inject @ConfigProperty(name = "switchboard.inference.stream-writers", defaultValue = "0") int streamWriterThreads;
+    StreamWriters streamWriters;
 
     @PostConstruct
     void takeLeases() {
         leases = manager.leases(); // once: every call through the EJB proxy costs (see Leases)
+        streamWriters = new StreamWriters(streamWriterThreads > 0 ? streamWriterThreads
+                : 2 * Runtime.getRuntime().availableProcessors());
     }
 
     @PreDestroy
     void stopWriters() {
-        streamWriters.shutdownNow();
+        streamWriters.shutdown();
     }
 
     /** Relays the request on the servlet's async context; the exchange answers the client and records the outcome. */
