@@ -41,11 +41,13 @@ public class StreamBench {
                 + "\"Tell me a long story\"}],\"max_tokens\":" + tokens + ",\"ignore_eos\":true}";
         Processes processes = new Processes(serverPid, enginePid);
 
-        // The start of a stream (a new connection, auth, the lease, the engine's headers) is compiled late: over
-        // the first twenty bursts of 256 starts the gateway's first-token p99 fell from about 370 to 85-120 ms
-        // while the JIT compiled those paths. Bursts of short streams first, as a gateway that has run a while.
-        int bursts = Integer.getInteger("warmBursts", 24);
-        int burst = Integer.getInteger("warmStreams", 256);
+        // The start of a stream (a new connection, Liberty's request path, auth, the lease, the engine's headers)
+        // is compiled late: C2 still compiled 2,800 methods in 6 s after 24 bursts of 256 starts (31% of the
+        // gateway's CPU), 500 in 6 s after 150 bursts of 512; the gateway's added first-token p99 for a burst of
+        // 512 starts fell from about +150 ms to none. Bursts of short streams first, as a gateway that has run a
+        // while; -DwarmBursts=0 measures a cold one.
+        int bursts = Integer.getInteger("warmBursts", 120);
+        int burst = Integer.getInteger("warmStreams", 512);
         System.out.printf("%n== warm-up: %d bursts of %d two-token streams, then 64 streams of %d tokens twice, through Switchboard ==%n",
                 bursts, burst, tokens);
         String shortBody = body.replace("\"max_tokens\":" + tokens, "\"max_tokens\":2");
