@@ -301,7 +301,7 @@ class EngineLifecycleIT {
     void killMinus9MidResponsesStreamEndsItWithAnErrorEventNumberedAfterTheLastOne() throws Exception {
         String model = Engines.small("crashing-responses", false);
         List<JsonObject> events = dataLinesOfAStreamWhoseEngineIsKilled(model, "/v1/responses", "{\"model\":\"" + model
-                + "\",\"stream\":true,\"max_output_tokens\":3000,\"store\":false,\"input\":\"go on\"}").stream()
+                + "\",\"stream\":true,\"max_output_tokens\":3000,\"ignore_eos\":true,\"store\":false,\"input\":\"go on\"}").stream()
                 .map(line -> jakarta.json.Json.createReader(new java.io.StringReader(line.substring(6))).readObject()).toList();
 
         JsonObject error = events.get(events.size() - 1);

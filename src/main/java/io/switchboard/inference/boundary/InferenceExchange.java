@@ -315,7 +315,8 @@ final class InferenceExchange implements Flow.Subscriber<List<ByteBuffer>> {
         if (s != null) s.cancel();
         CompletableFuture<?> call = upstream;
         if (call != null) call.cancel(true);
-        fail(new ApiException(503, "server_error", "engine_failed", null, reason));
+        // after the reads already handed over: a stream's error event is numbered after its last event
+        steps.run(() -> fail(new ApiException(503, "server_error", "engine_failed", null, reason)));
     }
 
     /** Answers the error: a JSON error if nothing was sent yet, else an SSE error event and [DONE]. */
