@@ -42,14 +42,14 @@ public class InferenceRelay {
     StreamWriters streamWriters;
 
     @PostConstruct
-    void takeLeases() {
+    void start() {
         leases = manager.leases(); // once: every call through the EJB proxy costs (see Leases)
         streamWriters = new StreamWriters(streamWriterThreads > 0 ? streamWriterThreads
                 : 2 * Runtime.getRuntime().availableProcessors());
     }
 
     @PreDestroy
-    void stopWriters() {
+    void stop() {
         streamWriters.shutdown();
     }
 

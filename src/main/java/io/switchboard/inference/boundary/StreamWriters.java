@@ -20,7 +20,7 @@ import java.util.logging.Logger;
 final class StreamWriters implements Executor {
 
     private static final Logger LOG = Logger.getLogger(StreamWriters.class.getName());
-    static final long BLOCKED_NANOS = 50_000_000;
+    private static final long BLOCKED_NANOS = 50_000_000;
     private static final long WATCH_MILLIS = 20;
     private static final int MOST = 4096;
 
