@@ -61,7 +61,9 @@ final class GuidedOutput {
 
     private void call(String name, boolean opens) {
         int call = calls.size();
-        calls.add(new String[] {"chatcmpl-tool-" + HexFormat.of().toHexDigits(random.nextLong()), name});
+        // vLLM's make_tool_call_id: "chatcmpl-tool-" and random_uuid()'s 32 hex digits (from the seeded source here)
+        calls.add(new String[] {"chatcmpl-tool-" + HexFormat.of().toHexDigits(random.nextLong())
+                + HexFormat.of().toHexDigits(random.nextLong()), name});
         arguments.add(new StringBuilder());
         if (opens) units.add(new Unit(call, "", true));
         List<String> pieces = Completion.pieces(Json.writePython(SchemaSample.of(request.tools.get(name), random)));

@@ -3,10 +3,9 @@ package io.switchboard.simulator;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.UUID;
 
 /**
  * {@code POST /v1/responses} as vLLM serves it for a non-harmony model with the store off (its default,
@@ -43,7 +42,7 @@ final class ResponsesApi implements ChatBridge {
             throw new ApiError(404, "invalid_request_error", "response_id", "Response with id '" + previous + "' not found.");
         }
         this.id = request.get("request_id") instanceof String given ? given
-                : "resp_" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+                : "resp_" + hex();
         if (request.containsKey("model")) chatBody.put("model", request.get("model"));
         chatBody.put("messages", messages());
         copy("max_output_tokens", "max_tokens");
@@ -158,7 +157,7 @@ final class ResponsesApi implements ChatBridge {
             output.add(messageItem("msg_" + hex(), text, logprobs, "completed"));
         }
         for (ToolCall call : ChatBridge.toolCalls(choice)) {
-            output.add(functionCall("fc_" + hex(), call.id(), call.name(), call.arguments(), "completed"));
+            output.add(functionCall("fc_" + hex(), "call_" + hex(), call.name(), call.arguments(), "completed"));
         }
         Map<String, Object> usage = (Map<String, Object>) chat.get("usage");
         return response(output, "length".equals(choice.get("finish_reason")) ? "incomplete" : "completed", usage, generation);
@@ -209,8 +208,9 @@ final class ResponsesApi implements ChatBridge {
         return Json.obj("arguments", arguments, "call_id", callId, "name", name, "type", "function_call", "id", id, "status", status);
     }
 
+    /** vLLM's {@code random_uuid()}: a version 4 UUID's 32 hex digits, no dashes (ids, call ids). */
     private static String hex() {
-        return HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        return UUID.randomUUID().toString().replace("-", "");
     }
 
     // ---- the stream ----
@@ -292,9 +292,9 @@ final class ResponsesApi implements ChatBridge {
                 for (Object entry : calls) {
                     Map<String, Object> call = (Map<String, Object>) entry;
                     Map<String, Object> function = (Map<String, Object>) call.get("function");
-                    if (call.get("id") instanceof String newCall) {
+                    if (call.get("id") instanceof String) { // a new call: the chat delta that opens one carries its id
                         close();
-                        openCall(newCall, (String) function.get("name"));
+                        openCall((String) function.get("name"));
                     }
                     if (function.get("arguments") instanceof String piece && !piece.isEmpty()) {
                         arguments.append(piece);
@@ -316,13 +316,13 @@ final class ResponsesApi implements ChatBridge {
                     "part", Json.obj("annotations", List.of(), "text", "", "type", "output_text", "logprobs", List.of())));
         }
 
-        private void openCall(String id, String name) throws IOException {
+        private void openCall(String name) throws IOException {
             outputIndex++;
             itemId = hex();
-            callId = id;
+            callId = "call_" + hex(); // vLLM's own, not the chat tool call's id
             callName = name;
             arguments.setLength(0);
-            emit("response.output_item.added", Json.obj("item", functionCall(itemId, id, name, "", "in_progress"),
+            emit("response.output_item.added", Json.obj("item", functionCall(itemId, callId, name, "", "in_progress"),
                     "output_index", outputIndex));
         }
 
@@ -347,7 +347,8 @@ final class ResponsesApi implements ChatBridge {
                         "output_index", outputIndex));
                 emit("response.output_item.done", Json.obj("item", functionCall(itemId, callId, callName, full, "completed"),
                         "output_index", outputIndex));
-                output.add(functionCall("fc_" + hex(), callId, callName, full, "completed"));
+                // rebuilt as the whole answer is: fresh fc_ and call_ ids, which do not match the streamed ones
+                output.add(functionCall("fc_" + hex(), "call_" + hex(), callName, full, "completed"));
                 callId = null;
             }
         }

@@ -276,6 +276,6 @@ class SimulatorApiIT {
             assertTrue(metrics.contains(name), name);
         }
         assertTrue(sim.metric("vllm:generation_tokens_total{") >= 3);
-        assertEquals("{\"version\":\"0.11.0\"}", sim.get("/version").body());
+        assertEquals("{\"version\":\"0.12.0\"}", sim.get("/version").body());
     }
 }

@@ -116,6 +116,32 @@ class SimulatorSurfaceIT {
     }
 
     @Test
+    void aResponsesFunctionCallCarriesVllmsOwnIdsWholeAndStreamed() { // 1.4, 1.5 (newer releases, as /version says)
+        assertEquals("{\"version\":\"0.12.0\"}", chat.get("/version").body(), "the release whose shapes these are");
+        String body = "{\"model\":\"llama-8b\",\"input\":\"Weather in Paris?\",\"tool_choice\":\"required\",\"tools\":[{"
+                + "\"type\":\"function\",\"name\":\"get_weather\",\"parameters\":{\"type\":\"object\","
+                + "\"properties\":{\"city\":{\"type\":\"string\"}},\"required\":[\"city\"]}}]";
+        HttpResponse<String> whole = chat.post("/v1/responses", body + "}");
+        assertEquals(200, whole.statusCode(), whole.body());
+        JsonObject call = json(whole.body()).getJsonArray("output").getJsonObject(0);
+        assertEquals("function_call", call.getString("type"));
+        assertTrue(call.getString("id").matches("fc_[0-9a-f]{32}"), call::toString);
+        assertTrue(call.getString("call_id").matches("call_[0-9a-f]{32}"), call::toString);
+
+        HttpResponse<String> streamed = chat.post("/v1/responses", body + ",\"stream\":true}");
+        assertEquals(200, streamed.statusCode(), streamed.body());
+        List<String[]> events = namedEvents(streamed.body());
+        JsonObject added = events.stream().filter(e -> e[0].equals("response.output_item.added")).map(e -> json(e[1]))
+                .filter(e -> e.getJsonObject("item").getString("type").equals("function_call")).findFirst().orElseThrow()
+                .getJsonObject("item");
+        assertTrue(added.getString("id").matches("[0-9a-f]{32}"), "a bare random_uuid(): " + added);
+        assertTrue(added.getString("call_id").matches("call_[0-9a-f]{32}"), added::toString);
+        JsonObject completed = json(events.get(events.size() - 1)[1]).getJsonObject("response").getJsonArray("output").getJsonObject(0);
+        assertTrue(completed.getString("call_id").matches("call_[0-9a-f]{32}"), completed::toString);
+        assertFalse(completed.getString("call_id").equals(added.getString("call_id")), "the whole answer is rebuilt with fresh ids");
+    }
+
+    @Test
     void aMessagesAnswerOmitsNullsAndCarriesTheChatCompletionId() { // 2.2
         HttpResponse<String> answer = chat.post("/v1/messages", "{\"model\":\"llama-8b\",\"max_tokens\":5,"
                 + "\"messages\":[{\"role\":\"user\",\"content\":\"Hi\"}]}");
