@@ -30,7 +30,9 @@ public final class EngineStream implements SseEvents.Sink {
     private final byte[] lastEvent; // named events (Responses, Messages): what the last one's data holds; null: [DONE]
     private volatile String lastPayload;
     private final SseEvents events = new SseEvents();
-    private byte[] out = new byte[4096]; // reused: a read's output is written before the next read comes
+    // reused: a read's output is written before the next read comes; allocated at the first event (a whole
+    // answer has an EngineStream too and never needs one)
+    private byte[] out = new byte[0];
     private int outSize;
     private volatile boolean sawDone;
     private volatile boolean sawToken;
@@ -161,7 +163,7 @@ public final class EngineStream implements SseEvents.Sink {
         }
         namedEvents++;
         int need = outSize + length + EVENT_END.length;
-        if (need > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, need));
+        if (need > out.length) out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, need), 4096));
         System.arraycopy(bytes, offset, out, outSize, length);
         outSize += length;
         System.arraycopy(EVENT_END, 0, out, outSize, EVENT_END.length);
@@ -271,7 +273,7 @@ public final class EngineStream implements SseEvents.Sink {
     /** Passes {@code data: <payload>} on as an event of its own. */
     private void pass(byte[] bytes, int from, int end) {
         int need = outSize + DATA_PREFIX.length + (end - from) + EVENT_END.length;
-        if (need > out.length) out = Arrays.copyOf(out, Math.max(out.length * 2, need));
+        if (need > out.length) out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, need), 4096));
         System.arraycopy(DATA_PREFIX, 0, out, outSize, DATA_PREFIX.length);
         outSize += DATA_PREFIX.length;
         System.arraycopy(bytes, from, out, outSize, end - from);

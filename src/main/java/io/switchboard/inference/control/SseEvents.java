@@ -17,7 +17,7 @@ public final class SseEvents {
         void event(byte[] bytes, int offset, int length);
     }
 
-    private byte[] pending = new byte[1024];
+    private byte[] pending = new byte[0]; // allocated by the first read: a whole answer never has one
     private int length;
     private int scanned; // bytes of pending already searched for an event's end
 
@@ -25,7 +25,7 @@ public final class SseEvents {
     public void feed(List<ByteBuffer> buffers, Sink sink) {
         for (ByteBuffer buffer : buffers) {
             int n = buffer.remaining();
-            if (length + n > pending.length) pending = java.util.Arrays.copyOf(pending, Math.max(pending.length * 2, length + n));
+            if (length + n > pending.length) pending = java.util.Arrays.copyOf(pending, Math.max(Math.max(pending.length * 2, length + n), 1024));
             buffer.get(pending, length, n);
             length += n;
         }
