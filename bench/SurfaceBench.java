@@ -70,14 +70,20 @@ public class SurfaceBench {
             RawLoad gateway = new RawLoad(GatewayBench.gateway, "POST", stream[1], stream[2], true, connections);
             long[][] directBlocks = new long[rounds][];
             long[][] gatewayBlocks = new long[rounds][];
+            long[] gatewayCpu = new long[3];
             for (int round = 0; round < rounds; round++) {
                 directBlocks[round] = direct.openLoop(streamRate, seconds / rounds);
+                long[] before = chatCpu.cpuNanos();
                 gatewayBlocks[round] = gateway.openLoop(streamRate, seconds / rounds);
+                long[] used = chatCpu.since(before);
+                for (int i = 0; i < 3; i++) gatewayCpu[i] += used[i];
             }
             long[] directTtft = GatewayBench.concat(directBlocks);
             long[] gatewayTtft = GatewayBench.concat(gatewayBlocks);
             GatewayBench.report(stream[0] + ", engine directly", directTtft, direct);
             GatewayBench.report(stream[0] + ", through Switchboard", gatewayTtft, gateway);
+            System.out.printf("%s through Switchboard, CPU per stream in µs (Switchboard / engine / client): %s%n", stream[0],
+                    cpu(perRequest(gatewayCpu, gatewayTtft.length)));
             System.out.printf("%s: added time to first token p50 %.2f ms, p99 %.2f ms%n", stream[0],
                     (GatewayBench.pct(gatewayTtft, 50) - GatewayBench.pct(directTtft, 50)) / 1e6,
                     (GatewayBench.pct(gatewayTtft, 99) - GatewayBench.pct(directTtft, 99)) / 1e6);
