@@ -323,7 +323,10 @@ public class LoadGenerator {
         return keys;
     }
 
-    /** {@code ./switchboard bench load}: one workload from system properties against the gateway; CSV, markdown and plots. */
+    /**
+     * {@code ./switchboard bench load}: one workload from system properties against the gateway ({@code -Dtarget=engine}:
+     * against the simulator directly); CSV, markdown and plots.
+     */
     public static void main(String[] args) throws Exception {
         GatewayBench.arguments(args);
         GatewayBench.setUp();
@@ -352,7 +355,9 @@ public class LoadGenerator {
         }
         Path out = Path.of(System.getProperty("out", "target/bench/load"));
         System.out.printf("%d requests planned (%s, stream %s, seed %d, %d keys)%n", workload.requests().size(), mode, stream, seed, keys.size());
-        LoadResult result = run(GatewayBench.gateway, workload);
+        // -Dtarget=engine: the same workload straight to the simulator, for the same CSV without Switchboard
+        boolean engine = "engine".equals(System.getProperty("target", "gateway"));
+        LoadResult result = run(engine ? GatewayBench.direct : GatewayBench.gateway, workload);
         result.writeCsv(out.resolve("requests.csv"));
         String summary = LoadResult.markdownHeader() + "\n" + result.markdownRow() + "\n";
         Files.writeString(out.resolve("summary.md"), summary);
