@@ -39,7 +39,7 @@ import java.util.logging.Logger;
 final class HttpApi {
 
     private static final Logger LOG = Logger.getLogger("vllm.entrypoints.openai.api_server");
-    private static final String VERSION = "0.12.0";
+    static final String VERSION = "0.12.0"; // the release whose shapes the simulator serves (docs/api-surface.md)
 
     private final Engine engine;
     private final Simulator simulator;

@@ -59,7 +59,7 @@ final class Simulator {
     /** Starts the server; answers the exit status when start-up fails, or -1 once serving. */
     int serve() throws Exception {
         double scale = args.number("--sim-time-scale");
-        info("api_server.py:1839", "vLLM API server version 0.12.0 (simulated by Switchboard's vllm-sim)");
+        info("api_server.py:1839", "vLLM API server version " + HttpApi.VERSION + " (simulated by Switchboard's vllm-sim)");
         info("utils.py:233", "non-default args: " + pythonDict(args.nonDefault));
         if (System.getenv("VLLM_ALLOW_RUNTIME_LORA_UPDATING") != null && runtimeLora()) {
             log.println("WARNING " + LocalDateTime.now().format(LOG_TIME)

@@ -163,7 +163,7 @@ public final class EngineStream implements SseEvents.Sink {
         }
         namedEvents++;
         int need = outSize + length + EVENT_END.length;
-        if (need > out.length) out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, need), 4096));
+        makeRoom(need);
         System.arraycopy(bytes, offset, out, outSize, length);
         outSize += length;
         System.arraycopy(EVENT_END, 0, out, outSize, EVENT_END.length);
@@ -270,10 +270,15 @@ public final class EngineStream implements SseEvents.Sink {
         return after < end && bytes[after] != '"' && SseEvents.startsWith(bytes, i, end, key);
     }
 
+    /** The output buffer holds at least {@code need} bytes: grown by doubling, 4 KB at the first event. */
+    private void makeRoom(int need) {
+        if (need > out.length) out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, need), 4096));
+    }
+
     /** Passes {@code data: <payload>} on as an event of its own. */
     private void pass(byte[] bytes, int from, int end) {
         int need = outSize + DATA_PREFIX.length + (end - from) + EVENT_END.length;
-        if (need > out.length) out = Arrays.copyOf(out, Math.max(Math.max(out.length * 2, need), 4096));
+        makeRoom(need);
         System.arraycopy(DATA_PREFIX, 0, out, outSize, DATA_PREFIX.length);
         outSize += DATA_PREFIX.length;
         System.arraycopy(bytes, from, out, outSize, end - from);
